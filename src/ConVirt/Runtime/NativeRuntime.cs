@@ -1,0 +1,69 @@
+using System.Reflection;
+using TorchSharp;
+
+namespace ConVirt.Runtime;
+
+/// <summary>Status of TorchSharp's native library on this machine.</summary>
+/// <param name="Loaded">True when libtorch and LibTorchSharp loaded and a tensor could be made.</param>
+/// <param name="Error">One sentence naming the library and the cause when <paramref name="Loaded"/> is false.</param>
+public sealed record NativeStatus(bool Loaded, string? Error);
+
+/// <summary>Loads TorchSharp's native library once and reports versions, threads and devices.</summary>
+public static class NativeRuntime
+{
+    static readonly Lazy<NativeStatus> status = new(Probe, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Loads the native library (once) and returns whether it worked.</summary>
+    public static NativeStatus Status => status.Value;
+
+    /// <summary>Throws <see cref="InvalidOperationException"/> with a one-sentence cause when libtorch cannot load.</summary>
+    public static void EnsureLoaded()
+    {
+        var s = Status;
+        if (!s.Loaded) throw new InvalidOperationException(s.Error);
+    }
+
+    static NativeStatus Probe()
+    {
+        try
+        {
+            using var t = torch.ones(1);
+            return new NativeStatus(t.sum().ToSingle() == 1f, null);
+        }
+        catch (Exception e)
+        {
+            return new NativeStatus(false, Describe(e));
+        }
+    }
+
+    /// <summary>Turns a native-load failure into one sentence naming the library and the cause.</summary>
+    public static string Describe(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null && inner is TypeInitializationException or TargetInvocationException)
+            inner = inner.InnerException;
+        var msg = inner.Message.ReplaceLineEndings(" ").Trim();
+        if (msg.Contains("GLIBCXX", StringComparison.Ordinal))
+            return "TorchSharp's native library libLibTorchSharp.so could not load because this system's libstdc++ lacks a symbol version it needs " +
+                   $"({msg}); rebuild so the build step can adapt the copy in the output folder, or install a newer libstdc++.";
+        return $"TorchSharp's native library (libLibTorchSharp / libtorch) could not load: {msg}";
+    }
+
+    /// <summary>Version of the TorchSharp managed assembly.</summary>
+    public static string TorchSharpVersion =>
+        typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0]
+        ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "unknown";
+
+    /// <summary>Version of this library.</summary>
+    public static string ProgramVersion =>
+        typeof(NativeRuntime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion?.Split('+')[0] ?? "0.0.0";
+
+    /// <summary>The libtorch version TorchSharp was built against (read from the native package's folder when visible).</summary>
+    public static string LibTorchVersion
+    {
+        get
+        {
+            try { return torch.__version__; } catch { return "unknown"; }
+        }
+    }
+}
