@@ -1,4 +1,3 @@
-using ConVirt.Runtime;
-using TorchSharp;
-Console.WriteLine($"loaded: {NativeRuntime.Status.Loaded} {NativeRuntime.Status.Error}");
-Console.WriteLine($"torchsharp {NativeRuntime.TorchSharpVersion} libtorch {NativeRuntime.LibTorchVersion} threads {torch.get_num_threads()}");
+using ConVirt.Cli;
+
+return ConVirtApp.Run(args);

@@ -1,0 +1,30 @@
+using ConVirt.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace ConVirt.Cli.Commands;
+
+/// <summary>`convirt info`: versions, device, threads, native library status, packaged weights.</summary>
+public sealed class InfoCommand(IAnsiConsole console) : Command
+{
+    public override int Execute(CommandContext context, CancellationToken cancellationToken)
+    {
+        var table = new Table().AddColumns("item", "value").HideHeaders().Border(TableBorder.Simple);
+        table.AddRow("program", Markup.Escape($"convirt {NativeRuntime.ProgramVersion}"));
+        table.AddRow("runtime", Markup.Escape($".NET {Environment.Version} on {System.Runtime.InteropServices.RuntimeInformation.OSDescription}"));
+        table.AddRow("TorchSharp", NativeRuntime.TorchSharpVersion);
+        var status = NativeRuntime.Status;
+        table.AddRow("native library", status.Loaded ? "[green]loaded[/]" : "[red]not loaded[/]: " + Markup.Escape(status.Error ?? ""));
+        if (status.Loaded)
+        {
+            table.AddRow("libtorch", NativeRuntime.LibTorchVersion);
+            table.AddRow("device", torch.cuda.is_available() ? $"cuda ({torch.cuda.device_count()} devices), cpu" : "cpu (CUDA not available)");
+            table.AddRow("threads", $"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, cores {Environment.ProcessorCount}");
+        }
+        foreach (var (name, where) in NativeRuntime.PackagedWeights())
+            table.AddRow($"weights: {name}", Markup.Escape(where));
+        console.Write(table);
+        return status.Loaded ? 0 : 1;
+    }
+}

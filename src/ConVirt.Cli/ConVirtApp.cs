@@ -1,0 +1,37 @@
+using ConVirt.Cli.Commands;
+using ConVirt.Runtime;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ConVirt.Cli;
+
+/// <summary>The `convirt` command line: one thin command class per verb over library calls.</summary>
+public static class ConVirtApp
+{
+    /// <summary>Runs the tool in-process (tests call this too) and returns the exit code.</summary>
+    public static int Run(string[] args, IAnsiConsole? console = null)
+    {
+        var app = new CommandApp();
+        app.Configure(c =>
+        {
+            c.SetApplicationName("convirt");
+            if (console is not null) c.ConfigureConsole(console);
+            c.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, native library status and packaged weights.");
+            c.SetExceptionHandler((ex, _) =>
+            {
+                (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {Describe(ex)}");
+                return ex is CommandParseException or CommandRuntimeException ? 2 : 1;
+            });
+        });
+        return app.Run(args);
+    }
+
+    /// <summary>One line for an error: native-load failures become the runtime's one-sentence cause.</summary>
+    public static string Describe(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+            if (e is DllNotFoundException or TypeInitializationException or BadImageFormatException && e.Message.Contains("torch", StringComparison.OrdinalIgnoreCase))
+                return NativeRuntime.Describe(e);
+        return ex is TypeInitializationException && ex.InnerException is not null ? ex.InnerException.Message : ex.Message;
+    }
+}

@@ -1,0 +1,14 @@
+namespace ConVirt.Configuration;
+
+/// <summary>The data path.</summary>
+public sealed record DataOptions
+{
+    /// <summary>Side of the square image the encoder sees.</summary>
+    public int ImageSize { get; init; } = 224;
+    /// <summary>Batches prepared ahead of the training step (bounded memory).</summary>
+    public int Prefetch { get; init; } = 4;
+    /// <summary>Background threads decoding and augmenting.</summary>
+    public int Workers { get; init; } = 1;
+    /// <summary>Decoded images kept in memory (0 = none): small sets decode once.</summary>
+    public int DecodeCacheImages { get; init; } = 4096;
+}

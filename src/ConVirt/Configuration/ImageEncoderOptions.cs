@@ -1,0 +1,12 @@
+namespace ConVirt.Configuration;
+
+/// <summary>The image encoder f_v.</summary>
+public sealed record ImageEncoderOptions
+{
+    /// <summary>resnet18, resnet50 or resnet18-cntk (the packaged ImageNet variant).</summary>
+    public string Architecture { get; init; } = "resnet50";
+    /// <summary>1 for grayscale X-rays (first convolution summed over colour channels), 3 for RGB.</summary>
+    public int InChannels { get; init; } = 1;
+    /// <summary>none (random), imagenet (packaged weights; resnet18 becomes the packaged resnet18-cntk variant), or a weights file.</summary>
+    public string Weights { get; init; } = "imagenet";
+}

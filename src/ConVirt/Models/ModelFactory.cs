@@ -1,0 +1,28 @@
+using ConVirt.Configuration;
+using ConVirt.Models.Text;
+using ConVirt.Models.Vision;
+
+namespace ConVirt.Models;
+
+/// <summary>Builds models from configuration.</summary>
+public static class ModelFactory
+{
+    /// <summary>
+    /// The image architecture a configuration resolves to: packaged ImageNet weights exist for ResNet-18 only
+    /// as the CNTK export (<c>resnet18-cntk</c>), so <c>resnet18</c> + <c>imagenet</c> becomes that variant.
+    /// </summary>
+    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o)
+    {
+        var arch = o.Architecture.ToLowerInvariant();
+        if (arch == "resnet18" && o.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase)) arch = "resnet18-cntk";
+        return ResNetSpec.FromName(arch) with { InChannels = o.InChannels };
+    }
+
+    /// <summary>A randomly initialised model of the configured shape, text layers frozen as configured.</summary>
+    public static ConVirtModel CreateRandom(ModelOptions o)
+    {
+        var model = new ConVirtModel(ResolveImageSpec(o.Image), o.Text.Bert, o.ProjectionHidden, o.ProjectionDim);
+        model.TextEncoder.Freeze(o.Text.FreezeEmbeddings, o.Text.FrozenLayers);
+        return model;
+    }
+}

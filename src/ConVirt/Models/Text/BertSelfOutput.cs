@@ -1,0 +1,30 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ConVirt.Models.Text;
+
+/// <summary>HuggingFace <c>BertSelfOutput</c> and <c>BertOutput</c>: dense, dropout, residual, LayerNorm.</summary>
+public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
+{
+    private readonly Linear dense;
+    private readonly LayerNorm LayerNorm;
+    private readonly Dropout dropout;
+
+    public BertSelfOutput(long inFeatures, BertSpec spec) : base(nameof(BertSelfOutput))
+    {
+        dense = nn.Linear(inFeatures, spec.HiddenSize);
+        LayerNorm = nn.LayerNorm(spec.HiddenSize, spec.LayerNormEps);
+        dropout = nn.Dropout(spec.HiddenDropout);
+        RegisterComponents();
+    }
+
+    /// <summary>hidden [B, L, in], residual [B, L, H] -> LayerNorm(dropout(dense(hidden)) + residual).</summary>
+    public override Tensor forward(Tensor hidden, Tensor residual)
+    {
+        using var projected = dense.call(hidden);
+        using var dropped = dropout.call(projected);
+        using var sum = dropped + residual;
+        return LayerNorm.call(sum);
+    }
+}
