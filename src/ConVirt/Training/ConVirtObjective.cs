@@ -1,0 +1,30 @@
+using ConVirt.Losses;
+using ConVirt.Models;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConVirt.Training;
+
+/// <summary>ConVIRT: image and one sampled sentence per pair, bidirectional InfoNCE.</summary>
+public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IPretrainingObjective
+{
+    /// <summary>The trained model.</summary>
+    public ConVirtModel Model { get; } = model;
+
+    /// <inheritdoc />
+    public nn.Module Module => Model;
+
+    /// <inheritdoc />
+    public ContrastiveLossOutput Loss(PairBatch batch, Device device)
+    {
+        var tokens = batch.Tokens ?? throw new InvalidOperationException("ConVIRT needs text in every batch");
+        using var images = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
+        using var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
+        using var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
+        var (v, u) = Model.call(images, ids, mask);
+        return loss.Compute(v, u);
+    }
+
+    /// <inheritdoc />
+    public void AfterStep(PairBatch batch) { }
+}
