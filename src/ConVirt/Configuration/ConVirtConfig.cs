@@ -110,5 +110,6 @@ public sealed record ConVirtConfig
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
             throw new ArgumentException($"device must be cpu or cuda, got '{Device}'");
         Model.Text.Bert.Validate();
+        Data.Augmentation.Validate();
     }
 }

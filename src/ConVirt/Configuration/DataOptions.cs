@@ -1,8 +1,12 @@
+using ConVirt.Data.Augmentation;
+
 namespace ConVirt.Configuration;
 
 /// <summary>The data path.</summary>
 public sealed record DataOptions
 {
+    /// <summary>The image augmentation t_v of training views (its OutputSize is replaced by <see cref="ImageSize"/>).</summary>
+    public AugmentationOptions Augmentation { get; init; } = AugmentationOptions.Paper;
     /// <summary>Side of the square image the encoder sees.</summary>
     public int ImageSize { get; init; } = 224;
     /// <summary>Batches prepared ahead of the training step (bounded memory).</summary>

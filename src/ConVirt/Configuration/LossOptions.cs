@@ -7,4 +7,8 @@ public sealed record LossOptions
     public double Temperature { get; init; } = 0.1;
     /// <summary>Weight λ of the image-to-text direction (1-λ for text-to-image).</summary>
     public double Lambda { get; init; } = 0.75;
+    /// <summary>MoCo v2: negative keys kept in the queue.</summary>
+    public int QueueSize { get; init; } = 4096;
+    /// <summary>MoCo v2: momentum m of the key encoder.</summary>
+    public double Momentum { get; init; } = 0.999;
 }

@@ -20,12 +20,16 @@ public sealed class ConVirtModel : nn.Module<Tensor, Tensor, Tensor, (Tensor V, 
     private readonly Sequential text_projection;
 
     /// <summary>Builds a randomly initialised model of the given shape.</summary>
-    public ConVirtModel(ResNetSpec image, BertSpec text, int projectionHidden = 512, int projectionDim = 512) : base(nameof(ConVirtModel))
+    public ConVirtModel(ResNetSpec image, BertSpec text, int projectionHidden = 512, int projectionDim = 512)
+        : this(new ResNetEncoder(image), new BertTextEncoder(text), projectionHidden, projectionDim) { }
+
+    /// <summary>Builds a model around existing encoders (e.g. with pretrained weights) and new projection heads.</summary>
+    public ConVirtModel(ResNetEncoder image, BertTextEncoder text, int projectionHidden = 512, int projectionDim = 512) : base(nameof(ConVirtModel))
     {
-        image_encoder = new ResNetEncoder(image);
-        text_encoder = new BertTextEncoder(text);
+        image_encoder = image;
+        text_encoder = text;
         image_projection = ProjectionHead.Create(image.FeatureDim, projectionHidden, projectionDim);
-        text_projection = ProjectionHead.Create(text.HiddenSize, projectionHidden, projectionDim);
+        text_projection = ProjectionHead.Create(text.FeatureDim, projectionHidden, projectionDim);
         RegisterComponents();
     }
 

@@ -1,0 +1,56 @@
+using ConVirt.Configuration;
+using ConVirt.Data.Text;
+using ConVirt.Models;
+using ConVirt.Models.Text;
+using ConVirt.Models.Vision;
+
+namespace ConVirt.Interop;
+
+/// <summary>
+/// Builds models from configuration and initial weights: <c>--image-weights imagenet|none|FILE</c> and
+/// <c>--text-weights minilm|arctic-xs|none|FOLDER</c>.
+/// </summary>
+public static class ModelBuilder
+{
+    /// <summary>The image encoder with its initial weights.</summary>
+    public static (ResNetEncoder Encoder, string Note) BuildImageEncoder(ImageEncoderOptions o)
+    {
+        var spec = ModelFactory.ResolveImageSpec(o);
+        var w = o.Weights;
+        if (w.Equals("none", StringComparison.OrdinalIgnoreCase) || w.Equals("random", StringComparison.OrdinalIgnoreCase))
+            return (new ResNetEncoder(spec), $"image encoder: {o.Architecture}, random initialisation");
+        throw new NotSupportedException($"image weights '{w}' are not available in this build");
+    }
+
+    /// <summary>The text encoder with its initial weights and its tokenizer.</summary>
+    public static (BertTextEncoder Encoder, WordPieceTokenizer Tokenizer, string Note) BuildTextEncoder(TextEncoderOptions o)
+    {
+        var w = o.Weights;
+        if (w.Equals("none", StringComparison.OrdinalIgnoreCase) || w.Equals("random", StringComparison.OrdinalIgnoreCase))
+        {
+            var tokenizer = OpenVocabulary(o.Vocab, o.LowerCase);
+            var spec = o.Bert with { VocabSize = tokenizer.VocabSize };
+            return (new BertTextEncoder(spec), tokenizer, $"text encoder: {spec.NumLayers} layers x {spec.HiddenSize}, random initialisation, vocabulary '{o.Vocab}' ({tokenizer.VocabSize} tokens)");
+        }
+        throw new NotSupportedException($"text weights '{w}' are not available in this build");
+    }
+
+    /// <summary>A tokenizer from a packaged vocabulary name (minilm, arctic-xs) or a vocab.txt path.</summary>
+    public static WordPieceTokenizer OpenVocabulary(string vocab, bool lowerCase)
+    {
+        if (File.Exists(vocab)) return WordPieceTokenizer.FromVocab(vocab, lowerCase);
+        if (Directory.Exists(vocab) && File.Exists(Path.Combine(vocab, "vocab.txt"))) return WordPieceTokenizer.FromVocab(Path.Combine(vocab, "vocab.txt"), lowerCase);
+        using var stream = PackagedTextModels.OpenVocab(vocab);
+        return WordPieceTokenizer.FromVocab(stream, lowerCase);
+    }
+
+    /// <summary>The whole ConVIRT model as configured, text layers frozen as configured.</summary>
+    public static BuiltModel Build(ModelOptions o)
+    {
+        var (image, imageNote) = BuildImageEncoder(o.Image);
+        var (text, tokenizer, textNote) = BuildTextEncoder(o.Text);
+        var model = new ConVirtModel(image, text, o.ProjectionHidden, o.ProjectionDim);
+        text.Freeze(o.Text.FreezeEmbeddings, o.Text.FrozenLayers);
+        return new BuiltModel(model, tokenizer, [imageNote, textNote]);
+    }
+}

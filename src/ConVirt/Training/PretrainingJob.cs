@@ -1,0 +1,104 @@
+using ConVirt.Configuration;
+using ConVirt.Data;
+using ConVirt.Data.Augmentation;
+using ConVirt.Data.Pipeline;
+using ConVirt.Data.Text;
+using ConVirt.Interop;
+using ConVirt.Losses;
+using TorchSharp;
+
+namespace ConVirt.Training;
+
+/// <summary>
+/// `convirt pretrain` as a library call: reads the manifests, checks every row, builds the model from the
+/// configuration (and its weights), and trains with <see cref="Pretrainer"/>.
+/// </summary>
+public static class PretrainingJob
+{
+    /// <summary>Rows for training and validation after split selection, with what was skipped.</summary>
+    public static (IReadOnlyList<ManifestRow> Train, IReadOnlyList<ManifestRow> Validation, List<string> Notes) LoadRows(PretrainingInputs inputs, bool requireText)
+    {
+        var notes = new List<string>();
+        var train = Manifest.Load(inputs.TrainManifest, new ManifestOptions(RequireText: requireText));
+        notes.Add($"{Path.GetFileName(inputs.TrainManifest)}: {train.Summary()}");
+        notes.AddRange(train.Issues.Take(20).Select(i => i.ToString()));
+        bool hasSplits = train.Rows.Any(r => r.Split is not null);
+        IReadOnlyList<ManifestRow> trainRows = hasSplits && inputs.TrainSplit is not null
+            ? train.Rows.Where(r => r.Split == inputs.TrainSplit).ToList() : train.Rows;
+        IReadOnlyList<ManifestRow> valRows = [];
+        if (inputs.ValidationManifest is not null)
+        {
+            var val = Manifest.Load(inputs.ValidationManifest, new ManifestOptions(RequireText: requireText));
+            notes.Add($"{Path.GetFileName(inputs.ValidationManifest)}: {val.Summary()}");
+            valRows = val.Rows.Any(r => r.Split is not null) && inputs.ValidationSplit is not null && val.Rows.Any(r => r.Split == inputs.ValidationSplit)
+                ? val.Rows.Where(r => r.Split == inputs.ValidationSplit).ToList() : val.Rows;
+        }
+        else if (hasSplits && inputs.ValidationSplit is not null)
+        {
+            valRows = train.Rows.Where(r => r.Split == inputs.ValidationSplit).ToList();
+        }
+        if (trainRows.Count < 2)
+            throw new ManifestException($"{inputs.TrainManifest}: only {trainRows.Count} usable training rows" +
+                (hasSplits ? $" with split '{inputs.TrainSplit}'" : "") + "; at least 2 pairs are needed");
+        notes.Add($"training rows: {trainRows.Count}, validation rows: {valRows.Count}");
+        return (trainRows, valRows, notes);
+    }
+
+    /// <summary>Builds the objective, data sources and trainer, then trains.</summary>
+    public static TrainingResult Run(ConVirtConfig config, PretrainingInputs inputs, string runDirectory, bool resume,
+        IProgress<TrainingProgress>? progress = null, long? maxSteps = null, CancellationToken cancellation = default)
+    {
+        config.Validate();
+        Runtime.NativeRuntime.EnsureLoaded();
+        if (config.Threads > 0) torch.set_num_threads(config.Threads);
+        bool convirt = config.Method == "convirt";
+        var (trainRows, valRows, notes) = LoadRows(inputs, requireText: convirt);
+        foreach (var n in notes) progress?.Report(Message(n));
+
+        torch.manual_seed(config.Seed);
+        IPretrainingObjective objective;
+        WordPieceTokenizer? tokenizer = null;
+        if (convirt)
+        {
+            var built = ModelBuilder.Build(config.Model);
+            foreach (var n in built.Notes) progress?.Report(Message(n));
+            objective = new ConVirtObjective(built.Model, new ConVirtLoss(config.Loss.Temperature, config.Loss.Lambda));
+            tokenizer = tokenizer;
+        }
+        else
+        {
+            var (encoder, note) = ModelBuilder.BuildImageEncoder(config.Model.Image);
+            progress?.Report(Message(note));
+            objective = ImageOnlyObjectives.Create(config, encoder);
+        }
+        var baseOptions = new PairedSourceOptions
+        {
+            BatchSize = config.Optimizer.BatchSize, ImageSize = config.Data.ImageSize, MaxTokens = config.Model.Text.MaxLength, Seed = config.Seed,
+            WithText = convirt, Views = convirt ? 1 : 2, DecodeCacheImages = config.Data.DecodeCacheImages,
+        };
+        var train = PairedBatchSource.Create(trainRows, tokenizer, baseOptions with { Augmentation = config.Data.Augmentation, Shuffle = true },
+            Path.GetFileName(inputs.TrainManifest));
+        ReportSkips(progress, "training", train.Skipped);
+        PairedBatchSource? val = null;
+        if (valRows.Count >= 2)
+        {
+            val = PairedBatchSource.Create(valRows, tokenizer, baseOptions with { Augmentation = convirt ? null : config.Data.Augmentation, Shuffle = false },
+                Path.GetFileName(inputs.ValidationManifest ?? inputs.TrainManifest));
+            ReportSkips(progress, "validation", val.Skipped);
+            if (val.BatchCount(0) == 0) val = null;
+        }
+        if (train.BatchCount(0) == 0)
+            throw new ManifestException($"{inputs.TrainManifest}: no batch of at least 2 usable pairs could be formed ({train.Examples.Count} usable rows)");
+        var trainer = new Pretrainer(config, objective, train, val, runDirectory) { Progress = progress, MaxSteps = maxSteps };
+        return trainer.Run(resume, cancellation);
+    }
+
+    private static void ReportSkips(IProgress<TrainingProgress>? progress, string what, IReadOnlyList<string> skipped)
+    {
+        if (skipped.Count == 0) return;
+        progress?.Report(Message($"{what}: {skipped.Count} rows skipped by the checks"));
+        foreach (var s in skipped.Take(20)) progress?.Report(Message("  " + s));
+    }
+
+    private static TrainingProgress Message(string text) => new("message", 0, 0, 0, 0, 0, double.NaN, 0, null, text);
+}
