@@ -48,6 +48,14 @@ public static class PretrainingJob
     public static TrainingResult Run(ConVirtConfig config, PretrainingInputs inputs, string runDirectory, bool resume,
         IProgress<TrainingProgress>? progress = null, long? maxSteps = null, CancellationToken cancellation = default)
     {
+        var prepared = Prepare(config, inputs, progress);
+        var trainer = new Pretrainer(config, prepared.Objective, prepared.Train, prepared.Validation, runDirectory) { Progress = progress, MaxSteps = maxSteps };
+        return trainer.Run(resume, cancellation);
+    }
+
+    /// <summary>Reads and checks the data, builds the model with its initial weights and the objective.</summary>
+    public static PreparedPretraining Prepare(ConVirtConfig config, PretrainingInputs inputs, IProgress<TrainingProgress>? progress = null)
+    {
         config.Validate();
         Runtime.NativeRuntime.EnsureLoaded();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
@@ -63,7 +71,7 @@ public static class PretrainingJob
             var built = ModelBuilder.Build(config.Model);
             foreach (var n in built.Notes) progress?.Report(Message(n));
             objective = new ConVirtObjective(built.Model, new ConVirtLoss(config.Loss.Temperature, config.Loss.Lambda));
-            tokenizer = tokenizer;
+            tokenizer = built.Tokenizer;
         }
         else
         {
@@ -89,8 +97,7 @@ public static class PretrainingJob
         }
         if (train.BatchCount(0) == 0)
             throw new ManifestException($"{inputs.TrainManifest}: no batch of at least 2 usable pairs could be formed ({train.Examples.Count} usable rows)");
-        var trainer = new Pretrainer(config, objective, train, val, runDirectory) { Progress = progress, MaxSteps = maxSteps };
-        return trainer.Run(resume, cancellation);
+        return new PreparedPretraining(objective, tokenizer, train, val);
     }
 
     private static void ReportSkips(IProgress<TrainingProgress>? progress, string what, IReadOnlyList<string> skipped)

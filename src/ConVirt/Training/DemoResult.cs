@@ -1,0 +1,11 @@
+namespace ConVirt.Training;
+
+/// <summary>What `convirt demo` measured.</summary>
+/// <param name="Ks">Cut-offs.</param>
+/// <param name="TextToImageBefore">Text-to-image precision@k at initialisation.</param>
+/// <param name="TextToImageAfter">Text-to-image precision@k after pretraining (best checkpoint).</param>
+/// <param name="ChanceLevel">Precision of a random ranking: mean share of candidates carrying a query's label.</param>
+/// <param name="Training">How training ended.</param>
+/// <param name="RunDirectory">The run folder.</param>
+/// <param name="DataDirectory">The generated data.</param>
+public sealed record DemoResult(int[] Ks, double[] TextToImageBefore, double[] TextToImageAfter, double ChanceLevel, TrainingResult Training, string RunDirectory, string DataDirectory);
