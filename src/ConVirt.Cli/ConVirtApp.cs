@@ -17,6 +17,8 @@ public static class ConVirtApp
             c.SetApplicationName("convirt");
             if (console is not null) c.ConfigureConsole(console);
             c.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, native library status and packaged weights.");
+            c.AddCommand<DemoCommand>("demo").WithDescription("Synthetic X-rays and reports -> pretrain -> text-to-image retrieval before and after.");
+            c.AddCommand<PretrainCommand>("pretrain").WithDescription("Pretrain ConVIRT (or SimCLR / MoCo v2) on your manifests.");
             c.SetExceptionHandler((ex, _) =>
             {
                 (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {Describe(ex)}");
