@@ -45,10 +45,10 @@ public static class ModelBuilder
     }
 
     /// <summary>The whole ConVIRT model as configured, text layers frozen as configured.</summary>
-    public static BuiltModel Build(ModelOptions o)
+    public static BuiltModel Build(ModelOptions o, string? vocabularyOverride = null)
     {
         var (image, imageNote) = BuildImageEncoder(o.Image);
-        var (text, tokenizer, textNote) = BuildTextEncoder(o.Text);
+        var (text, tokenizer, textNote) = BuildTextEncoder(vocabularyOverride is null ? o.Text : o.Text with { Vocab = vocabularyOverride });
         var model = new ConVirtModel(image, text, o.ProjectionHidden, o.ProjectionDim);
         text.Freeze(o.Text.FreezeEmbeddings, o.Text.FrozenLayers);
         return new BuiltModel(model, tokenizer, [imageNote, textNote]);

@@ -11,11 +11,13 @@ public static class ModelFactory
     /// The image architecture a configuration resolves to: packaged ImageNet weights exist for ResNet-18 only
     /// as the CNTK export (<c>resnet18-cntk</c>), so <c>resnet18</c> + <c>imagenet</c> becomes that variant.
     /// </summary>
-    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o)
+    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o) => ResNetSpec.FromName(ResolveImageSpecName(o)) with { InChannels = o.InChannels };
+
+    /// <summary>The architecture name after resolving packaged weights (resnet18 + imagenet -> resnet18-cntk).</summary>
+    public static string ResolveImageSpecName(ImageEncoderOptions o)
     {
         var arch = o.Architecture.ToLowerInvariant();
-        if (arch == "resnet18" && o.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase)) arch = "resnet18-cntk";
-        return ResNetSpec.FromName(arch) with { InChannels = o.InChannels };
+        return arch == "resnet18" && o.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase) ? "resnet18-cntk" : arch;
     }
 
     /// <summary>A randomly initialised model of the configured shape, text layers frozen as configured.</summary>

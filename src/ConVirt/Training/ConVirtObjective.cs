@@ -25,6 +25,19 @@ public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IPr
         return loss.Compute(v, u);
     }
 
+    /// <summary>
+    /// Gradient-cached step: fills the parameters' gradients for the whole batch with at most
+    /// <paramref name="microBatch"/> pairs in a graph at once, and returns the detached loss.
+    /// </summary>
+    public ContrastiveLossOutput BackwardCached(PairBatch batch, Device device, int microBatch, long seed)
+    {
+        var tokens = batch.Tokens ?? throw new InvalidOperationException("ConVIRT needs text in every batch");
+        using var images = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
+        using var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
+        using var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
+        return GradientCache.Backward(Model, loss, images, ids, mask, microBatch, seed);
+    }
+
     /// <inheritdoc />
     public void AfterStep(PairBatch batch) { }
 }

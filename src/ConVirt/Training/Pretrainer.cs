@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ConVirt.Configuration;
+using ConVirt.Losses;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -94,8 +95,17 @@ public sealed class Pretrainer
                     {
                         torch.manual_seed(StepSeed(config.Seed, state.Step));
                         optimizer.zero_grad();
-                        var loss = objective.Loss(batch, device);
-                        loss.Total.backward();
+                        long stepSeed = StepSeed(config.Seed, state.Step);
+                        ContrastiveLossOutput loss;
+                        if (config.Optimizer.MicroBatch is { } micro && micro < batch.Count && objective is ConVirtObjective cached)
+                        {
+                            loss = cached.BackwardCached(batch, device, micro, stepSeed);
+                        }
+                        else
+                        {
+                            loss = objective.Loss(batch, device);
+                            loss.Total.backward();
+                        }
                         if (config.Optimizer.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(clipParams, clip);
                         optimizer.step();
                         using (torch.no_grad()) objective.AfterStep(batch);
