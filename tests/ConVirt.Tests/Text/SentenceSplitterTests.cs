@@ -53,6 +53,18 @@ public class SentenceSplitterTests(ITestOutputHelper output)
         "T2 signal is high.");
 
     [Fact]
+    public void Letter_labels_end_sentences_but_side_initials_do_not() => AssertSplit(
+        "Patient B. Non-contrast CT shows wall thickening. Figure C. Axial image. Positive for hepatitis B. The liver is normal. Compression of the L. CNV. Abd. CT: a 14 cm renal mass.",
+        "Patient B.",
+        "Non-contrast CT shows wall thickening.",
+        "Figure C.",
+        "Axial image.",
+        "Positive for hepatitis B.",
+        "The liver is normal.",
+        "Compression of the L. CNV.",
+        "Abd. CT: a 14 cm renal mass.");
+
+    [Fact]
     public void Enumerations_split_before_the_next_item_not_after_the_number() => AssertSplit(
         "IMPRESSION: 1. No pleural effusion. 2. Mild cardiomegaly 3. Stable 2.5 cm nodule.",
         "1. No pleural effusion.",

@@ -13,7 +13,7 @@ namespace ConVirt.Data.Text;
 /// vs., approx., Fig., pt., hx., a.m., ...); after "No."/"Nos." or the units "cm."/"mm." it does not when a digit
 /// follows ("No. 5", "2 cm. 3 mm");</item>
 /// <item>a single capital letter is an initial ("R. MCA", "J. Smith") unless the word before it ends in a
-/// digit ("37.8 C. Chest");</item>
+/// digit ("37.8 C. Chest") or is one of <see cref="LetterLabelWords"/> ("Figure C. Axial", "hepatitis B. The");</item>
 /// <item>a period that is not followed by whitespace never ends a sentence (decimals "3.5", "e.g.,"), except
 /// between a lowercase word and a capitalised word written without a space ("normal.There");</item>
 /// <item>three or more periods (an ellipsis) never end a sentence;</item>
@@ -29,8 +29,8 @@ namespace ConVirt.Data.Text;
 /// so that the header words do not dilute every sampled sentence: at the start of a sentence in any case
 /// ("Imaging notes: ..."), elsewhere only in capitals ("... normal IMPRESSION: ..."). Other "words:" phrases
 /// stay in the text ("Four months after treatment: ...").</para>
-/// <para>Known limitation: a sentence that ends in a single capital letter after a word ("hepatitis B. The")
-/// is not split.</para>
+/// <para>Known limitation: a sentence that ends in a single capital letter after any other word ("on the
+/// R. Axial") is not split.</para>
 /// </remarks>
 public static class SentenceSplitter
 {
@@ -38,13 +38,20 @@ public static class SentenceSplitter
     public static readonly IReadOnlySet<string> NonTerminalAbbreviations = new HashSet<string>(StringComparer.Ordinal)
     {
         "dr", "drs", "mr", "mrs", "ms", "prof", "st", "vs", "e.g", "i.e", "approx", "fig", "figs",
-        "pt", "pts", "hx", "a.m", "p.m", "cf", "ca", "resp", "incl",
+        "pt", "pts", "hx", "a.m", "p.m", "cf", "ca", "resp", "incl", "abd",
     };
 
     /// <summary>Lowercased abbreviations after which a period does not end a sentence when a digit follows.</summary>
     public static readonly IReadOnlySet<string> BeforeNumberAbbreviations = new HashSet<string>(StringComparer.Ordinal)
     {
         "no", "nos", "cm", "mm",
+    };
+
+    /// <summary>Lowercased words after which a single capital letter is a label ("Figure C.", "type B."), not an initial.</summary>
+    public static readonly IReadOnlySet<string> LetterLabelWords = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "figure", "figures", "fig", "figs", "image", "images", "panel", "patient", "case", "series", "view",
+        "type", "stage", "grade", "class", "group", "zone", "hepatitis", "vitamin", "influenza", "factor",
     };
 
     /// <summary>Lowercased section names that, followed by ':', are headers (see remarks).</summary>
@@ -108,7 +115,7 @@ public static class SentenceSplitter
             if (wordStart)
             {
                 // "n+1." after item n starts a new sentence.
-                if (char.IsAsciiDigit(c) && TryItemNumber(s, i, out int number, out _) && lastItemNumber > 0 && number == lastItemNumber + 1)
+                if (char.IsAsciiDigit(c) && TryItemNumber(s, i, out int number) && lastItemNumber > 0 && number == lastItemNumber + 1)
                 {
                     Emit(i);
                     start = i;
@@ -194,7 +201,7 @@ public static class SentenceSplitter
         string lower = word.ToLowerInvariant();
         if (NonTerminalAbbreviations.Contains(lower)) return false;
         if (char.IsAsciiDigit(nextChar) && BeforeNumberAbbreviations.Contains(lower)) return false;
-        if (word.Length == 1 && char.IsUpper(word[0]) && !PreviousWordEndsInDigit(s, wordStart)) return false;
+        if (word.Length == 1 && char.IsUpper(word[0]) && IsInitial(s, wordStart)) return false;
         if (wordStart == start && word.Length is 1 or 2 && IsAllDigits(word))
         {
             lastItemNumber = int.Parse(word, System.Globalization.CultureInfo.InvariantCulture);
@@ -210,21 +217,19 @@ public static class SentenceSplitter
         if (lineStart >= s.Length) return true;
         char c = s[lineStart];
         if (char.IsLower(c)) return false;
-        if (char.IsAsciiDigit(c)) return TryItemNumber(s, lineStart, out _, out _);
+        if (char.IsAsciiDigit(c)) return TryItemNumber(s, lineStart, out _);
         return true;
     }
 
     /// <summary>Matches an item number "n. " (one or two digits, a period, a space) at <paramref name="i"/>.</summary>
-    static bool TryItemNumber(string s, int i, out int number, out int afterPeriod)
+    static bool TryItemNumber(string s, int i, out int number)
     {
         number = 0;
-        afterPeriod = i;
         int j = i;
         while (j < s.Length && j - i < 3 && char.IsAsciiDigit(s[j])) j++;
         int digits = j - i;
         if (digits is < 1 or > 2 || j + 1 >= s.Length || s[j] != '.' || !IsSpace(s[j + 1])) return false;
         number = int.Parse(s.AsSpan(i, digits), provider: System.Globalization.CultureInfo.InvariantCulture);
-        afterPeriod = j + 1;
         return true;
     }
 
@@ -275,12 +280,17 @@ public static class SentenceSplitter
         return s.Substring(j, i - j);
     }
 
-    static bool PreviousWordEndsInDigit(string s, int wordStart)
+    /// <summary>Whether the single capital letter at <paramref name="letter"/> is an initial: the word before it
+    /// neither ends in a digit ("37.8 C.") nor is a label word ("Figure C.").</summary>
+    static bool IsInitial(string s, int letter)
     {
-        int j = wordStart;
+        int j = letter;
         while (j > 0 && IsOpening(s[j - 1])) j--;
         while (j > 0 && IsSpace(s[j - 1])) j--;
-        return j > 0 && char.IsAsciiDigit(s[j - 1]);
+        if (j == 0) return true;
+        if (char.IsAsciiDigit(s[j - 1])) return false;
+        string previous = WordBefore(s, j, out _).TrimEnd('.').ToLowerInvariant();
+        return !LetterLabelWords.Contains(previous);
     }
 
     static bool IsAllDigits(string word)
