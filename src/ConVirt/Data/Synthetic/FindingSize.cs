@@ -1,0 +1,10 @@
+namespace ConVirt.Data.Synthetic;
+
+/// <summary>How large a focal or pleural finding is drawn and reported.</summary>
+public enum FindingSize
+{
+    /// <summary>Small.</summary>
+    Small,
+    /// <summary>Large.</summary>
+    Large,
+}
