@@ -1,5 +1,6 @@
 using ConVirt.Configuration;
 using ConVirt.Interop;
+using ConVirt.Models;
 using ConVirt.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;

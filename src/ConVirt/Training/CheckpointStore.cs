@@ -25,7 +25,11 @@ public sealed class CheckpointStore(string runDirectory)
     /// <summary>Folder holding the best model by validation loss.</summary>
     public string BestDirectory => Path.Combine(RunDirectory, "best");
 
-    static readonly JsonSerializerOptions Json = new(ConVirtConfig.JsonOptions) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip };
+    static readonly JsonSerializerOptions Json = new(ConVirtConfig.JsonOptions)
+    {
+        UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Skip,
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     /// <summary>Writes a checkpoint atomically and returns its folder.</summary>
     public string Save(torch.nn.Module module, OptimizerHelper optimizer, TrainerState state, ConVirtConfig config)

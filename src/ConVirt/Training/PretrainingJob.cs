@@ -38,7 +38,7 @@ public static class PretrainingJob
             valRows = train.Rows.Where(r => r.Split == inputs.ValidationSplit).ToList();
         }
         if (trainRows.Count < 2)
-            throw new ManifestException($"{inputs.TrainManifest}: only {trainRows.Count} usable training rows" +
+            throw new ManifestException(inputs.TrainManifest, $"{inputs.TrainManifest}: only {trainRows.Count} usable training rows" +
                 (hasSplits ? $" with split '{inputs.TrainSplit}'" : "") + "; at least 2 pairs are needed");
         notes.Add($"training rows: {trainRows.Count}, validation rows: {valRows.Count}");
         return (trainRows, valRows, notes);
@@ -96,7 +96,7 @@ public static class PretrainingJob
             if (val.BatchCount(0) == 0) val = null;
         }
         if (train.BatchCount(0) == 0)
-            throw new ManifestException($"{inputs.TrainManifest}: no batch of at least 2 usable pairs could be formed ({train.Examples.Count} usable rows)");
+            throw new ManifestException(inputs.TrainManifest, $"{inputs.TrainManifest}: no batch of at least 2 usable pairs could be formed ({train.Examples.Count} usable rows)");
         return new PreparedPretraining(objective, tokenizer, train, val);
     }
 
