@@ -37,8 +37,8 @@ public static class DemoJob
         };
     }
 
-    /// <summary>Runs the demo.</summary>
-    public static DemoResult Run(DemoOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default)
+    /// <summary>Runs the demo; <paramref name="config"/> replaces <see cref="Config"/> (tests train a tiny model).</summary>
+    public static DemoResult Run(DemoOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, ConVirtConfig? config = null)
     {
         var dataDir = Path.Combine(o.OutputDirectory, "data");
         var runDir = Path.Combine(o.OutputDirectory, "run");
@@ -52,7 +52,7 @@ public static class DemoJob
             SyntheticDataset.Write(dataDir, o.Cases, o.GeneratedSize, o.Seed);
             File.WriteAllText(stamp, stampText);
         }
-        var config = Config(o);
+        config ??= Config(o);
         var prepared = PretrainingJob.Prepare(config, new PretrainingInputs(manifest), progress);
         var model = ((ConVirtObjective)prepared.Objective).Model;
         var tokenizer = prepared.Tokenizer!;
