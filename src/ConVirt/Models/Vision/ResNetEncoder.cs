@@ -143,6 +143,9 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
         stemOffsetWidth = width;
     }
 
+    /// <summary>A copy of the map set by <see cref="SetStemOffset"/>, or null.</summary>
+    public float[]? GetStemOffset() => stemOffset is null ? null : (float[])stemOffset.Clone();
+
     /// <summary>Size of the map set by <see cref="SetStemOffset"/>, or null when there is none.</summary>
     public (int Height, int Width)? StemOffsetSize => stemOffset is null ? null : (stemOffsetHeight, stemOffsetWidth);
 
