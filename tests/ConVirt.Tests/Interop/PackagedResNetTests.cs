@@ -18,11 +18,17 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
     const int Images = 3;
     const double RelativeTolerance = 1e-4;
 
-    /// <summary>ORT: RGB 0..255 [1, 3, 224, 224] -> preprocessing graph -> ResNet18 graph -> [512] per image.</summary>
+    // ONNX Runtime sessions and the full-pipeline reference features are shared by the tests (kept for the test run).
+    static readonly Lazy<InferenceSession> Preprocess = new(() => new InferenceSession(PackagedWeights.ResNetPreprocessPath));
+    static readonly Lazy<InferenceSession> Network = new(() => new InferenceSession(PackagedWeights.ResNet18Path));
+    static readonly Lazy<float[][]?> Gray = new(() => PneumoniaImages(Images));
+    static readonly Lazy<float[][]> FullReference = new(() => OnnxFeatures(Gray.Value!.Select(g => Stack([g], 3, 255f)).ToArray(), preprocess: true));
+
+    /// <summary>ORT: RGB 0..255 [1, 3, 224, 224] -> preprocessing graph (optional) -> ResNet18 graph -> [512] per image.</summary>
     static float[][] OnnxFeatures(float[][] modelInputs, bool preprocess)
     {
-        using var prep = new InferenceSession(PackagedWeights.ResNetPreprocessPath);
-        using var net = new InferenceSession(PackagedWeights.ResNet18Path);
+        var prep = Preprocess.Value;
+        var net = Network.Value;
         var features = new float[modelInputs.Length][];
         for (int i = 0; i < modelInputs.Length; i++)
         {
@@ -103,9 +109,9 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
     [Fact]
     public void RgbEncoderMatchesTheOriginalGraphsOnRealImages()
     {
-        if (PneumoniaImages(Images) is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
+        if (Gray.Value is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
         using var encoder = PackagedWeights.LoadImageNetResNet18(3);
-        var reference = OnnxFeatures(gray.Select(g => Stack([g], 3, 255f)).ToArray(), preprocess: true);
+        var reference = FullReference.Value;
         double error = RelativeError(Ours(encoder, gray), reference);
         output.WriteLine($"3-channel vs preprocess+ResNet18 (ORT): max abs diff / max |feature| = {error:E2}; max |feature| = {MaxAbs(reference.SelectMany(r => r).ToArray()):F3}");
         Assert.True(error < RelativeTolerance, $"relative error {error:E2}");
@@ -114,10 +120,10 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
     [Fact]
     public void GrayEncoderMatchesTheOriginalGraphsOnGrayImagesReplicatedToRgb()
     {
-        if (PneumoniaImages(Images) is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
+        if (Gray.Value is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
         using var encoder = PackagedWeights.LoadImageNetResNet18(1);
         Assert.Equal((112, 112), encoder.StemOffsetSize);
-        var reference = OnnxFeatures(gray.Select(g => Stack([g], 3, 255f)).ToArray(), preprocess: true);
+        var reference = FullReference.Value;
         double error = RelativeError(Ours(encoder, gray), reference);
         output.WriteLine($"1-channel (exact gray preprocessing) vs preprocess+ResNet18 (ORT): relative error {error:E2}");
         Assert.True(error < RelativeTolerance, $"relative error {error:E2}");
@@ -126,7 +132,7 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
     [Fact]
     public void GrayEncoderWithoutStemOffsetIsTheNetworkOnGrayMinusTheColourAveragedMeanImage()
     {
-        if (PneumoniaImages(Images) is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
+        if (Gray.Value is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
         using var encoder = PackagedWeights.LoadImageNetResNet18(1, exactGrayPreprocessing: false);
         Assert.Null(encoder.StemOffsetSize);
         var meanGray = encoder.GetInputMeanImage()!;
@@ -137,7 +143,7 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
         Assert.True(error < RelativeTolerance, $"relative error {error:E2}");
 
         // Against the original preprocessing it differs by the colour spread of the mean image.
-        var full = OnnxFeatures(gray.Select(g => Stack([g], 3, 255f)).ToArray(), preprocess: true);
+        var full = FullReference.Value;
         double approximation = RelativeError(Ours(encoder, gray), full);
         output.WriteLine($"1-channel (colour-averaged mean image) vs preprocess+ResNet18 (ORT): relative error {approximation:E2}");
         Assert.True(approximation > 0.01 && approximation < 0.5, $"relative error {approximation:E2}");
@@ -146,7 +152,7 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
     [Fact]
     public void PerChannelConstantMeanIsAnApproximationOfTheMeanImage()
     {
-        if (PneumoniaImages(Images) is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
+        if (Gray.Value is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
         using var encoder = PackagedWeights.LoadImageNetResNet18(3);
         var image = encoder.GetInputMeanImage()!;
         int plane = Size * Size;
@@ -156,7 +162,7 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
         Assert.Equal(103.06262 / 255, channelMean[2], 4);
         encoder.SetInputMeanImage(null, 0, 0);
         encoder.SetInputNormalization(channelMean, [1 / 255f, 1 / 255f, 1 / 255f]);
-        var full = OnnxFeatures(gray.Select(g => Stack([g], 3, 255f)).ToArray(), preprocess: true);
+        var full = FullReference.Value;
         double error = RelativeError(Ours(encoder, gray), full);
         output.WriteLine($"3-channel with per-channel constant mean vs preprocess+ResNet18 (ORT): relative error {error:E2}");
         Assert.True(error > RelativeTolerance && error < 0.1, $"relative error {error:E2}");

@@ -275,6 +275,22 @@ public sealed class WeightFileTests : IDisposable
     }
 
     [Fact]
+    public void TopLeftPaddingEqualsSymmetricPaddingAtSizesDivisibleBy32()
+    {
+        // Why a torchvision ResNet(BasicBlock, [2, 2, 2, 3]) reproduces the CNTK variant at 224x224 without padding changes:
+        // every strided window starts at -pad in both styles and the extra bottom/right padding is never reached.
+        using var topLeft = RandomisedResNet(ResNetSpec.ResNet18Cntk with { InChannels = 3 }, 9);
+        using var symmetric = new ResNetEncoder(ResNetSpec.ResNet18Cntk with { InChannels = 3, Padding = PaddingStyle.Symmetric });
+        symmetric.load_state_dict(topLeft.state_dict());
+        symmetric.eval();
+        torch.manual_seed(10);
+        using var even = torch.rand(1, 3, 64, 64);
+        Assert.Equal(Features(topLeft, even), Features(symmetric, even));
+        using var odd = torch.rand(1, 3, 65, 65);
+        Assert.NotEqual(Features(topLeft, odd), Features(symmetric, odd));
+    }
+
+    [Fact]
     public void ProjectionHeadRoundTrips()
     {
         torch.manual_seed(8);
