@@ -31,7 +31,9 @@ public static class TorchWeights
     /// Loads torchvision ResNet weights (<c>torchvision.models.resnet18().state_dict()</c> or resnet50) into
     /// <paramref name="target"/>: <c>fc.*</c> is dropped, conv1 is summed over its 3 input channels when the target
     /// takes 1 channel, and <c>num_batches_tracked</c> may be absent (older torchvision files). The target's input
-    /// normalisation is left as it is (ImageNet's, which torchvision weights expect).
+    /// normalisation is left as it is (ImageNet's, which torchvision weights expect), except for .safetensors files
+    /// written by <see cref="WeightExport.SaveImageEncoder"/>: their recorded mean/std and preprocess file (mean image,
+    /// stem offset) are restored when they fit the target's channel count.
     /// </summary>
     public static void LoadResNet(string path, ResNetEncoder target)
     {
@@ -54,7 +56,38 @@ public static class TorchWeights
         {
             StateDictLoader.DisposeAll(state.Values);
         }
+        if (IsSafeTensors(path)) RestorePreprocessing(path, target);
     }
+
+    private static void RestorePreprocessing(string path, ResNetEncoder target)
+    {
+        var metadata = SafeTensors.ReadMetadata(path);
+        int channels = target.Spec.InChannels;
+        if (metadata.TryGetValue("convirt.input_mean", out var meanText) && metadata.TryGetValue("convirt.input_std", out var stdText))
+        {
+            var mean = ParseFloats(meanText);
+            var std = ParseFloats(stdText);
+            if (mean.Length == channels && std.Length == channels) target.SetInputNormalization(mean, std);
+        }
+        if (!metadata.TryGetValue("convirt.preprocess_file", out var file)) return;
+        var sidecar = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, file);
+        if (!File.Exists(sidecar)) throw new WeightLoadException(sidecar, $"preprocess file named by {path} not found");
+        var extra = SafeTensors.Read(sidecar);
+        try
+        {
+            if (extra.TryGetValue("mean_image", out var image) && image.dim() == 3 && image.shape[0] == channels)
+                target.SetInputMeanImage(image.to_type(ScalarType.Float32).data<float>().ToArray(), (int)image.shape[1], (int)image.shape[2]);
+            if (extra.TryGetValue("stem_offset", out var offset) && offset.dim() == 3 && offset.shape[0] == 64)
+                target.SetStemOffset(offset.to_type(ScalarType.Float32).data<float>().ToArray(), (int)offset.shape[1], (int)offset.shape[2]);
+        }
+        finally
+        {
+            StateDictLoader.DisposeAll(extra.Values);
+        }
+    }
+
+    private static float[] ParseFloats(string text) =>
+        text.Split(',').Select(v => float.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
 
     /// <summary>Loads a projection head g (keys <c>0.weight, 0.bias, 2.weight, 2.bias</c>) saved by <see cref="WeightExport.SaveProjection"/>.</summary>
     public static void LoadProjection(string path, nn.Module target)

@@ -150,6 +150,28 @@ public sealed class PackagedResNetTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void ExportedPackagedEncoderReloadsWithItsPreprocessing()
+    {
+        using var source = PackagedWeights.LoadImageNetResNet18(1);
+        var dir = Directory.CreateTempSubdirectory("convirt-export-").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "gray.safetensors");
+            WeightExport.SaveImageEncoder(source, path);
+            Assert.True(File.Exists(Path.Combine(dir, "gray.preprocess.safetensors")));
+            using var target = new ResNetEncoder(ResNetSpec.ResNet18Cntk);
+            TorchWeights.LoadResNet(path, target);
+            target.eval();
+            Assert.Equal(source.InputStd, target.InputStd);
+            Assert.Equal((112, 112), target.StemOffsetSize);
+            torch.manual_seed(11);
+            var x = torch.rand(1, 1, Size, Size).data<float>().ToArray();
+            Assert.Equal(Ours(source, [x]), Ours(target, [x]));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void PerChannelConstantMeanIsAnApproximationOfTheMeanImage()
     {
         if (Gray.Value is not { } gray) { output.WriteLine(TestPaths.SharedDataMissing); return; }
