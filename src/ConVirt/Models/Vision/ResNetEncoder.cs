@@ -26,6 +26,12 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     private readonly PaddingStyle padding;
     private float[] mean;
     private float[] std;
+    private float[]? meanImage;     // [InChannels, H, W] row-major, in normalised units; not a parameter
+    private int meanImageHeight;
+    private int meanImageWidth;
+    private float[]? stemOffset;    // [64, H/2, W/2] row-major, subtracted from conv1's output; not a parameter
+    private int stemOffsetHeight;
+    private int stemOffsetWidth;
 
     /// <summary>The architecture this encoder was built from.</summary>
     public ResNetSpec Spec { get; }
@@ -38,6 +44,12 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
 
     /// <summary>Per-channel standard deviation inputs are divided by.</summary>
     public IReadOnlyList<float> InputStd => std;
+
+    /// <summary>
+    /// Size of the optional mean image subtracted after the per-channel normalisation (see
+    /// <see cref="SetInputMeanImage"/>), or null when there is none.
+    /// </summary>
+    public (int Height, int Width)? InputMeanImageSize => meanImage is null ? null : (meanImageHeight, meanImageWidth);
 
     /// <summary>Builds a randomly initialised encoder (Kaiming-normal convolutions, BN weight 1, bias 0, as torchvision).</summary>
     public ResNetEncoder(ResNetSpec spec) : base("ResNet")
@@ -99,6 +111,47 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
         std = (float[])channelStd.Clone();
     }
 
+    /// <summary>
+    /// Sets (or, with null, removes) an image [InChannels, height, width] (row-major) subtracted from the input
+    /// after the per-channel normalisation: <c>(x - mean) / std - image</c>. Packaged CNTK weights subtract a
+    /// per-pixel ImageNet mean image; inputs of another size get the image resized bilinearly (exact only at
+    /// the stored size). Like mean and std it is a preprocessing constant, not part of the state dict.
+    /// </summary>
+    public void SetInputMeanImage(float[]? image, int height, int width)
+    {
+        if (image is null) { meanImage = null; return; }
+        if (height < 1 || width < 1 || image.Length != (long)Spec.InChannels * height * width)
+            throw new ArgumentException($"mean image needs {Spec.InChannels} x {height} x {width} values, got {image.Length}");
+        meanImage = (float[])image.Clone();
+        meanImageHeight = height;
+        meanImageWidth = width;
+    }
+
+    /// <summary>
+    /// Sets (or, with null, removes) a map [64, height, width] subtracted from conv1's output before bn1.
+    /// Importers use it to fold a preprocessing step that a 1-channel conv1 cannot express (the packaged model's
+    /// colour mean image seen by a grayscale encoder); it is a constant computed from the imported conv1, exact for
+    /// inputs whose conv1 output has this size and resized bilinearly otherwise. Not part of the state dict.
+    /// </summary>
+    public void SetStemOffset(float[]? offset, int height, int width)
+    {
+        if (offset is null) { stemOffset = null; return; }
+        if (height < 1 || width < 1 || offset.Length != 64L * height * width)
+            throw new ArgumentException($"stem offset needs 64 x {height} x {width} values, got {offset.Length}");
+        stemOffset = (float[])offset.Clone();
+        stemOffsetHeight = height;
+        stemOffsetWidth = width;
+    }
+
+    /// <summary>A copy of the map set by <see cref="SetStemOffset"/>, or null.</summary>
+    public float[]? GetStemOffset() => stemOffset is null ? null : (float[])stemOffset.Clone();
+
+    /// <summary>Size of the map set by <see cref="SetStemOffset"/>, or null when there is none.</summary>
+    public (int Height, int Width)? StemOffsetSize => stemOffset is null ? null : (stemOffsetHeight, stemOffsetWidth);
+
+    /// <summary>A copy of the mean image set by <see cref="SetInputMeanImage"/>, or null.</summary>
+    public float[]? GetInputMeanImage() => meanImage is null ? null : (float[])meanImage.Clone();
+
     /// <summary>[B, C, H, W] in [0, 1] -> h_v [B, FeatureDim].</summary>
     public override Tensor forward(Tensor x)
     {
@@ -106,13 +159,30 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"image encoder expects [B, {Spec.InChannels}, H, W], got [{string.Join(", ", x.shape)}]");
         using var scope = torch.NewDisposeScope();
         var h = conv1.call(ConvPadding.Apply(Normalise(x), padding, 7, 2));
+        if (stemOffset is not null) h = h.sub_(Resized(stemOffset, 64, stemOffsetHeight, stemOffsetWidth, h));
         h = bn1.call(h).relu_();
         h = nn.functional.max_pool2d(ConvPadding.Apply(h, padding, 3, 2, double.NegativeInfinity), 3, 2, padding == PaddingStyle.TopLeft ? 0 : 1);
         h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
         return h.mean([2L, 3L]).MoveToOuterDisposeScope();
     }
 
+    // Called inside forward's dispose scope: temporaries are released with it.
     private Tensor Normalise(Tensor x)
+    {
+        var normalised = NormalisePerChannel(x);
+        if (meanImage is null) return normalised;
+        return normalised.sub_(Resized(meanImage, Spec.InChannels, meanImageHeight, meanImageWidth, x));
+    }
+
+    /// <summary>A constant [1, C, h, w] on <paramref name="like"/>'s device and dtype, resized bilinearly to its spatial size.</summary>
+    private static Tensor Resized(float[] values, long channels, int height, int width, Tensor like)
+    {
+        var image = torch.tensor(values, [1L, channels, height, width], dtype: like.dtype, device: like.device);
+        return like.shape[2] == height && like.shape[3] == width ? image
+            : nn.functional.interpolate(image, [like.shape[2], like.shape[3]], mode: InterpolationMode.Bilinear, align_corners: false);
+    }
+
+    private Tensor NormalisePerChannel(Tensor x)
     {
         if (Spec.InChannels == 1) return (x - mean[0]) / std[0];
         using var m = torch.tensor(mean, dtype: x.dtype, device: x.device).view(1, -1, 1, 1);
