@@ -102,6 +102,8 @@ public sealed record ConVirtConfig
         if (Optimizer.WeightDecay < 0) throw new ArgumentException($"weight decay must be >= 0, got {Optimizer.WeightDecay}");
         if (Optimizer.Epochs < 1) throw new ArgumentException($"epochs must be >= 1, got {Optimizer.Epochs}");
         if (Data.ImageSize < 16) throw new ArgumentException($"image size must be >= 16, got {Data.ImageSize}");
+        if (Models.ModelFactory.ResolveImageSpecName(Model.Image) == "resnet18-cntk" && Data.ImageSize % 32 != 0)
+            throw new ArgumentException($"the packaged ImageNet ResNet-18 (a CNTK export with top/left padding) needs an image size that is a multiple of 32, got {Data.ImageSize}");
         if (Model.ProjectionDim < 1 || Model.ProjectionHidden < 1) throw new ArgumentException("projection widths must be positive");
         if (Model.Text.MaxLength < 3 || Model.Text.MaxLength > Model.Text.Bert.MaxPositions)
             throw new ArgumentException($"text max length must be within 3..{Model.Text.Bert.MaxPositions}, got {Model.Text.MaxLength}");

@@ -43,7 +43,10 @@ public static class EncoderLoader
         // the architecture comes from the config, the weights from the checkpoint: build without initial weights
         var shape = cfg.Model with
         {
-            Image = cfg.Model.Image with { Weights = "none", Architecture = ModelFactory.ResolveImageSpecName(cfg.Model.Image) },
+            // the packaged ImageNet encoder carries fixed preprocessing maps outside the state dict: rebuild it the same way
+            Image = cfg.Model.Image.Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase)
+                ? cfg.Model.Image
+                : cfg.Model.Image with { Weights = "none", Architecture = ModelFactory.ResolveImageSpecName(cfg.Model.Image) },
             Text = cfg.Model.Text with { Weights = "none" },
         };
         var weights = Path.Combine(folder, "model.safetensors");

@@ -19,7 +19,17 @@ public static class ModelBuilder
         var w = o.Weights;
         if (w.Equals("none", StringComparison.OrdinalIgnoreCase) || w.Equals("random", StringComparison.OrdinalIgnoreCase))
             return (new ResNetEncoder(spec), $"image encoder: {o.Architecture}, random initialisation");
-        throw new NotSupportedException($"image weights '{w}' are not available in this build");
+        if (w.Equals("imagenet", StringComparison.OrdinalIgnoreCase))
+        {
+            if (spec.Padding != PaddingStyle.TopLeft)
+                throw new ArgumentException($"ImageNet weights for {o.Architecture} are not packaged (only ResNet-18 is): pass a torchvision state dict file, e.g. --image-weights resnet50-0676ba61.pth");
+            return (PackagedWeights.LoadImageNetResNet18(o.InChannels),
+                $"image encoder: packaged ImageNet ResNet-18 (CNTK export, stages 2-2-2-3) from {PackagedWeights.ResNet18Path}");
+        }
+        if (!File.Exists(w)) throw new FileNotFoundException($"image weights '{w}': no such file (expected imagenet, none or a .pth/.safetensors file)", w);
+        var encoder = new ResNetEncoder(spec);
+        TorchWeights.LoadResNet(w, encoder);
+        return (encoder, $"image encoder: {o.Architecture} from {w}");
     }
 
     /// <summary>The text encoder with its initial weights and its tokenizer.</summary>
@@ -32,7 +42,14 @@ public static class ModelBuilder
             var spec = o.Bert with { VocabSize = tokenizer.VocabSize };
             return (new BertTextEncoder(spec), tokenizer, $"text encoder: {spec.NumLayers} layers x {spec.HiddenSize}, random initialisation, vocabulary '{o.Vocab}' ({tokenizer.VocabSize} tokens)");
         }
-        throw new NotSupportedException($"text weights '{w}' are not available in this build");
+        PretrainedTextEncoder pretrained;
+        if (PackagedWeights.TextEncoderNames.Contains(w.ToLowerInvariant())) pretrained = PackagedWeights.LoadText(w.ToLowerInvariant());
+        else if (Directory.Exists(w)) pretrained = TorchWeights.LoadBert(w);
+        else throw new DirectoryNotFoundException($"text weights '{w}': expected minilm, arctic-xs, none or a HuggingFace BERT folder (config.json, vocab.txt, model.safetensors or pytorch_model.bin)");
+        using var vocab = pretrained.OpenVocab();
+        var tok = WordPieceTokenizer.FromVocab(vocab, pretrained.LowerCase);
+        var s = pretrained.Encoder.Spec;
+        return (pretrained.Encoder, tok, $"text encoder: {w} ({s.NumLayers} layers x {s.HiddenSize}, {tok.VocabSize} tokens)");
     }
 
     /// <summary>A tokenizer from a packaged vocabulary name (minilm, arctic-xs) or a vocab.txt path.</summary>

@@ -79,7 +79,7 @@ public static class DemoJob
 
         var before = Measure();
         progress?.Report(Message($"text-to-image precision@{string.Join("/", o.Ks)} before pretraining: {string.Join(" / ", before.Select(p => p.ToString("F3")))} (chance {chance:F3})"));
-        var trainer = new Pretrainer(config, prepared.Objective, prepared.Train, prepared.Validation, runDir) { Progress = progress };
+        var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, runDir) { Progress = progress };
         var result = trainer.Run(resume: false, cancellation);
         var best = Path.Combine(runDir, "best", "model.safetensors");
         if (File.Exists(best)) model.load_safetensors(best);

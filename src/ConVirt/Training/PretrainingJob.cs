@@ -49,7 +49,7 @@ public static class PretrainingJob
         IProgress<TrainingProgress>? progress = null, long? maxSteps = null, CancellationToken cancellation = default)
     {
         var prepared = Prepare(config, inputs, progress);
-        var trainer = new Pretrainer(config, prepared.Objective, prepared.Train, prepared.Validation, runDirectory) { Progress = progress, MaxSteps = maxSteps };
+        var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, runDirectory) { Progress = progress, MaxSteps = maxSteps };
         return trainer.Run(resume, cancellation);
     }
 
@@ -72,6 +72,8 @@ public static class PretrainingJob
             foreach (var n in built.Notes) progress?.Report(Message(n));
             objective = new ConVirtObjective(built.Model, new ConVirtLoss(config.Loss.Temperature, config.Loss.Lambda));
             tokenizer = built.Tokenizer;
+            // the text encoder's size comes from its weights when they have one: record what was built
+            config = config with { Model = config.Model with { Text = config.Model.Text with { Bert = built.Model.TextEncoder.Spec } } };
         }
         else
         {
@@ -97,7 +99,7 @@ public static class PretrainingJob
         }
         if (train.BatchCount(0) == 0)
             throw new ManifestException(inputs.TrainManifest, $"{inputs.TrainManifest}: no batch of at least 2 usable pairs could be formed ({train.Examples.Count} usable rows)");
-        return new PreparedPretraining(objective, tokenizer, train, val);
+        return new PreparedPretraining(config, objective, tokenizer, train, val);
     }
 
     private static void ReportSkips(IProgress<TrainingProgress>? progress, string what, IReadOnlyList<string> skipped)

@@ -61,7 +61,7 @@ public sealed class BadInputPretrainingTests
         Assert.DoesNotContain(messages, m => m.Contains("Lungs are clear", StringComparison.Ordinal)); // no report text in logs
 
         var run = TinyRuns.TempFolder("bad-input-run");
-        var result = new Pretrainer(config, prepared.Objective, prepared.Train, null, run).Run(resume: false);
+        var result = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, null, run).Run(resume: false);
         Assert.Equal("completed", result.StopReason);
         Assert.Equal(3, result.State.Step);                                // 13 rows / 4 = 3 full batches (+1 row dropped)
         Assert.True(File.Exists(Path.Combine(run, "best", "model.safetensors")));

@@ -23,7 +23,7 @@ public sealed class ResumeTests
             {
                 // each segment is a fresh process-like start: model rebuilt from config, state from the checkpoint
                 prepared = PretrainingJob.Prepare(config, inputs);
-                var trainer = new Pretrainer(config, prepared.Objective, prepared.Train, prepared.Validation, run) { MaxSteps = stop };
+                var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, run) { MaxSteps = stop };
                 trainer.Run(resume: true);
             }
             return prepared!.Objective.Module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to_type(torch.ScalarType.Float32).data<float>().ToArray());

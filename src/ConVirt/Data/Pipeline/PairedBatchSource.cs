@@ -37,7 +37,7 @@ public sealed class PairedBatchSource : IBatchSource
         Skipped = skipped;
         this.tokenizer = tokenizer;
         this.options = options;
-        augmenter = options.Augmentation is null ? null : new ImageAugmenter(options.Augmentation.WithOutputSize(options.ImageSize));
+        augmenter = options.Augmentation is null ? null : new ImageAugmenter(ForImageSize(options.Augmentation, options.ImageSize));
         evalTransform = new EvalTransform(options.ImageSize);
         decodeOptions = new ImageDecodeOptions(TargetShortSide: options.ImageSize);
     }
@@ -85,6 +85,17 @@ public sealed class PairedBatchSource : IBatchSource
             if (map.TryGetValue(i, out var k)) source.cache[k] = image;
         return source;
     }
+
+    /// <summary>
+    /// The augmentation at another output size. Blur σ is specified for the paper's 224-px view and scales with
+    /// the view (σ 3 px at 224 is σ 1.3 px at 96), so a small view is not blurred beyond recognition.
+    /// </summary>
+    public static AugmentationOptions ForImageSize(AugmentationOptions a, int size) => a with
+    {
+        OutputSize = size,
+        BlurSigmaMin = a.BlurSigmaMin * size / 224.0,
+        BlurSigmaMax = a.BlurSigmaMax * size / 224.0,
+    };
 
     /// <inheritdoc />
     public int BatchCount(int epoch) => Plan(epoch).Count;
