@@ -44,12 +44,12 @@ public static class DemoJob
         var runDir = Path.Combine(o.OutputDirectory, "run");
         var manifest = Path.Combine(dataDir, "manifest.jsonl");
         var stamp = Path.Combine(dataDir, "generated.txt");
-        var stampText = $"cases={o.Cases} size={o.GeneratedSize} seed={o.Seed}";
+        var stampText = $"cases={o.Cases} size={o.GeneratedSize} seed={o.Seed} concise={o.ConciseReports}";
         if (!File.Exists(stamp) || File.ReadAllText(stamp) != stampText)
         {
             if (Directory.Exists(dataDir)) Directory.Delete(dataDir, true);
             progress?.Report(Message($"generating {o.Cases} synthetic image-report pairs ({o.GeneratedSize} px) in {dataDir}"));
-            SyntheticDataset.Write(dataDir, o.Cases, o.GeneratedSize, o.Seed);
+            SyntheticDataset.Write(dataDir, o.Cases, o.GeneratedSize, o.Seed, conciseReports: o.ConciseReports);
             File.WriteAllText(stamp, stampText);
         }
         config ??= Config(o);

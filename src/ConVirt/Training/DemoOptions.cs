@@ -21,6 +21,8 @@ public sealed record DemoOptions
     public string ImageWeights { get; init; } = "imagenet";
     /// <summary>Text encoder initialisation (minilm, arctic-xs, none, folder).</summary>
     public string TextWeights { get; init; } = "minilm";
+    /// <summary>Reports without examination, indication, comparison and bone sentences (see SyntheticReportWriter).</summary>
+    public bool ConciseReports { get; init; } = true;
     /// <summary>Seed of data generation and training.</summary>
     public int Seed { get; init; } = 7;
     /// <summary>Cut-offs k of precision@k.</summary>

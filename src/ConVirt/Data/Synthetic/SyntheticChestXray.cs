@@ -27,11 +27,11 @@ public static class SyntheticChestXray
     public const int MinSize = 16;
 
     /// <summary>Generates case <paramref name="index"/> of the data set <paramref name="seed"/> at size x size pixels.</summary>
-    public static SyntheticCase Generate(int index, int size, int seed)
+    public static SyntheticCase Generate(int index, int size, int seed, bool conciseReport = false)
     {
         var findings = SampleFindings(index, seed);
         var image = Render(index, size, seed, findings);
-        var report = SyntheticReportWriter.Write(findings, CaseSeed.Create(seed, index, CaseSeed.Report));
+        var report = SyntheticReportWriter.Write(findings, CaseSeed.Create(seed, index, CaseSeed.Report), conciseReport);
         return new SyntheticCase(index, image, findings, report);
     }
 

@@ -62,9 +62,10 @@ public static class SyntheticDataset
     /// <param name="seed">Data set seed.</param>
     /// <param name="progress">Receives the number of cases written so far.</param>
     /// <param name="cancellationToken">Stops generation between cases.</param>
+    /// <param name="conciseReports">Leave the examination, indication, comparison and bone sentences out of the reports.</param>
     /// <returns>The manifest's path.</returns>
     public static string Write(string folder, int count, int size, int seed, IProgress<int>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default, bool conciseReports = false)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(folder);
         if (count < 1) throw new ArgumentOutOfRangeException(nameof(count), count, $"Synthetic case count must be positive; got {count}.");
@@ -78,7 +79,7 @@ public static class SyntheticDataset
         var options = new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount };
         Parallel.For(0, count, options, index =>
         {
-            var c = SyntheticChestXray.Generate(index, size, seed);
+            var c = SyntheticChestXray.Generate(index, size, seed, conciseReports);
             string id = IdOf(index);
             File.WriteAllBytes(Path.Combine(images, id + ".png"), GrayPngWriter.Encode(c.Image));
             rows[index] = ManifestRow(c, id);

@@ -115,8 +115,13 @@ public static class SyntheticReportWriter
         return slots.SelectMany(s => Templates(kind).Select(t => Fill(t, s))).Distinct().ToList();
     }
 
-    /// <summary>Writes one report; the wording is drawn from <paramref name="rng"/>.</summary>
-    public static string Write(Findings findings, Random rng)
+    /// <summary>
+    /// Writes one report; the wording is drawn from <paramref name="rng"/>. A <paramref name="concise"/> report
+    /// leaves out the examination, indication, comparison and bone sentences (which say nothing about the
+    /// findings), so that a uniformly sampled sentence is informative more often: the demo uses it to show
+    /// learning within minutes.
+    /// </summary>
+    public static string Write(Findings findings, Random rng, bool concise = false)
     {
         ArgumentNullException.ThrowIfNull(findings);
         ArgumentNullException.ThrowIfNull(rng);
@@ -125,9 +130,15 @@ public static class SyntheticReportWriter
         string Pick(IReadOnlyList<string> options) => options[rng.Next(options.Count)];
         string Phrase(FindingKind kind, string[] templates) => Fill(templates[rng.Next(templates.Length)], Slots(findings, kind, rng));
 
-        Add(Pick(Examinations));
-        if (rng.NextDouble() < 0.7) Add("INDICATION: " + Pick(Indications));
-        if (rng.NextDouble() < 0.8) Add(Pick(Comparisons));
+        var exam = Pick(Examinations);
+        var indication = rng.NextDouble() < 0.7 ? "INDICATION: " + Pick(Indications) : null;
+        var comparison = rng.NextDouble() < 0.8 ? Pick(Comparisons) : null;
+        if (!concise)
+        {
+            Add(exam);
+            if (indication is not null) Add(indication);
+            if (comparison is not null) Add(comparison);
+        }
 
         Add("FINDINGS:");
         if (findings.EndotrachealTube) Add(Phrase(FindingKind.EndotrachealTube, FindingTemplates[FindingKind.EndotrachealTube]));
@@ -146,7 +157,8 @@ public static class SyntheticReportWriter
         }
         foreach (var part in parts)
             foreach (var sentence in part()) Add(sentence);
-        if (rng.NextDouble() < 0.5) Add(Pick(Bones));
+        var bones = rng.NextDouble() < 0.5 ? Pick(Bones) : null;
+        if (bones is not null && !concise) Add(bones);
 
         Add("IMPRESSION:");
         bool any = false;
