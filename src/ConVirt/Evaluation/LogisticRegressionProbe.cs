@@ -11,8 +11,11 @@ namespace ConVirt.Evaluation;
 /// Fitting is full-batch L-BFGS with a backtracking (Armijo) line search on the convex objective
 /// mean log-loss + λ/2·‖W‖² (bias unpenalised), in float64 on the features' device, with closed-form
 /// gradients. TorchSharp's <c>optim.LBFGS</c> has no line search and calls back into managed code from
-/// native code, so the few lines of the two-loop recursion are written here instead. Weights and
-/// standardisation are kept in managed arrays, so a probe holds no native memory.
+/// native code, so the few lines of the two-loop recursion are written here instead. The standardisation
+/// (mean, population standard deviation) comes from all training examples and is shared by every fit; the
+/// grid is walked from the strongest λ down, each fit warm-started from the previous solution, and the
+/// final fit starts from the chosen λ's solution. Weights and standardisation are kept in managed arrays,
+/// so a probe holds no native memory.
 /// </remarks>
 public sealed class LogisticRegressionProbe
 {
@@ -61,7 +64,7 @@ public sealed class LogisticRegressionProbe
     /// <summary>L-BFGS iterations of the final fit.</summary>
     public int Iterations { get; }
 
-    /// <summary>Whether the final fit reached the gradient tolerance (false: stopped at the iteration limit or a failed line search).</summary>
+    /// <summary>Whether the final fit reached the gradient or loss tolerance (false: stopped at the iteration limit or a failed line search).</summary>
     public bool Converged { get; }
 
     /// <summary>
@@ -175,11 +178,18 @@ public sealed class LogisticRegressionProbe
         LogisticRegressionProbeOptions options)
     {
         options.Validate();
+        // Standardisation from all training examples, shared by the selection fits and the final fit (it uses
+        // no labels, and sharing it lets each fit start from the previous one's parameters).
         var x = features.to_type(ScalarType.Float64);
+        var mean = x.mean([0]);
+        var scale = x.std(0, unbiased: false);
+        scale = where(scale > 1e-12, scale, ones_like(scale));
+        var standardised = Standardise(x, mean, scale);
         bool softmax = kind == ProbeHeadKind.MultiClass;
         var grid = options.ResolvedL2Grid;
         var selection = new List<(double L2, double ValidationLoss)>();
         double chosen = grid[0];
+        Tensor? start = null;
         if (grid.Count > 1)
         {
             var trainIndices = LabelFractionSampler.Stratified(strata, null, 1 - options.ValidationFraction, options.Seed);
@@ -191,40 +201,32 @@ public sealed class LogisticRegressionProbe
                     $"{strata.Length} examples leave none for validation; pass a one-value L2Grid to fit without choosing λ.", nameof(features));
             var trainIndex = tensor(trainIndices.Select(i => (long)i).ToArray(), device: x.device);
             var validationIndex = tensor(validationIndices.Select(i => (long)i).ToArray(), device: x.device);
-            var (xTrain, yTrain) = (x.index_select(0, trainIndex), targets.index_select(0, trainIndex));
-            var (xValidation, yValidation) = (x.index_select(0, validationIndex), targets.index_select(0, validationIndex));
+            var train = new Objective(standardised.index_select(0, trainIndex), targets.index_select(0, trainIndex), softmax, 0);
+            var validation = new Objective(standardised.index_select(0, validationIndex), targets.index_select(0, validationIndex), softmax, 0);
+            // Strongest regularisation first, each fit warm-started from the previous solution (a regularisation path).
+            var losses = new double[grid.Count];
+            Tensor? previous = null;
+            Tensor? best = null;
             double bestLoss = double.PositiveInfinity;
-            foreach (double l2 in grid)
+            foreach (int g in Enumerable.Range(0, grid.Count).OrderByDescending(g => grid[g]))
             {
-                using var fitScope = NewDisposeScope();
-                var head = FitHead(xTrain, yTrain, softmax, l2, options);
-                var objective = new Objective(Standardise(xValidation, tensor(head.Mean, device: x.device), tensor(head.Scale, device: x.device)),
-                    yValidation, softmax, 0);
-                var parameters = cat([tensor(head.Weights, device: x.device), tensor(head.Bias, device: x.device).unsqueeze(0)], 0);
-                double loss = objective.Evaluate(parameters).Loss;
-                selection.Add((l2, loss));
-                if (loss < bestLoss)
+                var (parameters, _, _) = MinimiseLbfgs(train.WithL2(grid[g]), previous ?? ZeroParameters(standardised, targets), options);
+                previous = parameters;
+                losses[g] = validation.Evaluate(parameters).Loss;
+                if (losses[g] < bestLoss || (losses[g] == bestLoss && grid[g] > chosen))
                 {
-                    bestLoss = loss;
-                    chosen = l2;
+                    bestLoss = losses[g];
+                    chosen = grid[g];
+                    best = parameters;
                 }
             }
+            for (int g = 0; g < grid.Count; g++) selection.Add((grid[g], losses[g]));
+            start = best;
         }
-        var final = FitHead(x, targets, softmax, chosen, options);
-        return new LogisticRegressionProbe(kind, outputCount, chosen, selection, final);
-    }
-
-    /// <summary>Standardises [n, d] float64 <paramref name="x"/>, fits [d + 1, heads] parameters by L-BFGS.</summary>
-    static FittedHead FitHead(Tensor x, Tensor y, bool softmax, double l2, LogisticRegressionProbeOptions options)
-    {
-        using var scope = NewDisposeScope();
-        var mean = x.mean([0]);
-        var scale = x.std(0, unbiased: false);
-        scale = where(scale > 1e-12, scale, ones_like(scale));
-        var objective = new Objective(Standardise(x, mean, scale), y, softmax, l2);
-        var (parameters, iterations, converged) = MinimiseLbfgs(objective, zeros(x.shape[1] + 1, y.shape[1], ScalarType.Float64, x.device), options);
-        var matrix = ToDoubleMatrix(parameters); // [d + 1, heads]; last row is the bias
-        int d = (int)x.shape[1], heads = (int)y.shape[1];
+        var (final, iterations, converged) = MinimiseLbfgs(new Objective(standardised, targets, softmax, chosen),
+            start ?? ZeroParameters(standardised, targets), options);
+        var matrix = ToDoubleMatrix(final); // [d + 1, heads]; last row is the bias
+        int d = (int)x.shape[1], heads = (int)targets.shape[1];
         var weights = new double[d, heads];
         var bias = new double[heads];
         for (int h = 0; h < heads; h++)
@@ -232,14 +234,18 @@ public sealed class LogisticRegressionProbe
             for (int j = 0; j < d; j++) weights[j, h] = matrix[j, h];
             bias[h] = matrix[d, h];
         }
-        return new FittedHead(mean.cpu().data<double>().ToArray(), scale.cpu().data<double>().ToArray(), weights, bias, iterations, converged);
+        var head = new FittedHead(mean.cpu().data<double>().ToArray(), scale.cpu().data<double>().ToArray(), weights, bias, iterations, converged);
+        return new LogisticRegressionProbe(kind, outputCount, chosen, selection, head);
     }
+
+    static Tensor ZeroParameters(Tensor standardised, Tensor targets) =>
+        zeros(standardised.shape[1] + 1, targets.shape[1], ScalarType.Float64, standardised.device);
 
     /// <summary>L-BFGS (two-loop recursion) with Armijo backtracking, from <paramref name="start"/>.</summary>
     static (Tensor Parameters, int Iterations, bool Converged) MinimiseLbfgs(Objective objective, Tensor start, LogisticRegressionProbeOptions options)
     {
         var history = new List<(Tensor S, Tensor Y, double Rho)>();
-        var theta = start;
+        var theta = start.clone(); // a copy: accepted steps dispose the previous iterate, never the caller's start
         var (loss, gradient) = objective.Evaluate(theta);
         int iteration = 0;
         bool converged = false;
@@ -307,7 +313,14 @@ public sealed class LogisticRegressionProbe
             gradient.Dispose();
             theta = next.MoveToOuterDisposeScope();
             gradient = nextGradient.MoveToOuterDisposeScope();
+            bool stalled = loss - nextLoss <= options.LossTolerance * Math.Max(Math.Abs(loss), 1);
             loss = nextLoss;
+            if (stalled)
+            {
+                iteration++;
+                converged = true;
+                break;
+            }
         }
         return (theta, iteration, converged);
     }
@@ -350,12 +363,34 @@ public sealed class LogisticRegressionProbe
     /// mean log-loss + λ/2·‖W‖² and its gradient for parameters [d + 1, heads] (last row: bias) on
     /// standardised features <c>x</c> [n, d] and float64 targets [n, heads].
     /// </summary>
-    sealed class Objective(Tensor standardised, Tensor targets, bool softmax, double l2)
+    sealed class Objective
     {
-        readonly Tensor augmented = cat([standardised, ones(standardised.shape[0], 1, ScalarType.Float64, standardised.device)], 1); // [n, d + 1]
-        readonly Tensor penaltyMask = cat([ones(standardised.shape[1], 1, ScalarType.Float64, standardised.device),
-            zeros(1, 1, ScalarType.Float64, standardised.device)], 0); // [d + 1, 1]: bias not penalised
-        readonly double n = standardised.shape[0];
+        readonly Tensor augmented; // [n, d + 1]: standardised features and a column of ones
+        readonly Tensor penaltyMask; // [d + 1, 1]: 1 for weights, 0 for the unpenalised bias
+        readonly Tensor targets;
+        readonly bool softmax;
+        readonly double l2;
+        readonly double n;
+
+        public Objective(Tensor standardised, Tensor targets, bool softmax, double l2)
+            : this(cat([standardised, ones(standardised.shape[0], 1, ScalarType.Float64, standardised.device)], 1),
+                cat([ones(standardised.shape[1], 1, ScalarType.Float64, standardised.device), zeros(1, 1, ScalarType.Float64, standardised.device)], 0),
+                targets, softmax, l2)
+        {
+        }
+
+        Objective(Tensor augmented, Tensor penaltyMask, Tensor targets, bool softmax, double l2)
+        {
+            this.augmented = augmented;
+            this.penaltyMask = penaltyMask;
+            this.targets = targets;
+            this.softmax = softmax;
+            this.l2 = l2;
+            n = augmented.shape[0];
+        }
+
+        /// <summary>The same data with another L2 strength.</summary>
+        public Objective WithL2(double strength) => new(augmented, penaltyMask, targets, softmax, strength);
 
         public (double Loss, Tensor Gradient) Evaluate(Tensor parameters)
         {

@@ -8,14 +8,17 @@ namespace ConVirt.Evaluation;
 /// <param name="Seed">Seed of the validation split.</param>
 /// <param name="MaxIterations">L-BFGS iterations per fit.</param>
 /// <param name="GradientTolerance">Stop when the largest absolute gradient entry is below this.</param>
+/// <param name="LossTolerance">Also stop when an accepted step lowers the objective by less than this times max(|loss|, 1)
+/// (scipy's L-BFGS-B uses about 2e-9; smaller is stricter).</param>
 /// <param name="HistorySize">L-BFGS curvature pairs kept.</param>
 public sealed record LogisticRegressionProbeOptions(
     IReadOnlyList<double>? L2Grid = null,
     double ValidationFraction = 0.2,
     int Seed = 0,
-    int MaxIterations = 500,
+    int MaxIterations = 300,
     double GradientTolerance = 1e-8,
-    int HistorySize = 10)
+    int HistorySize = 10,
+    double LossTolerance = 1e-12)
 {
     /// <summary>λ ∈ {1e-4, 1e-3, 1e-2, 1e-1, 1, 10}.</summary>
     public static IReadOnlyList<double> DefaultL2Grid { get; } = [1e-4, 1e-3, 1e-2, 1e-1, 1, 10];
@@ -34,6 +37,7 @@ public sealed record LogisticRegressionProbeOptions(
             throw new ArgumentException($"ValidationFraction is {ValidationFraction}; it must be in (0, 1).", nameof(ValidationFraction));
         if (MaxIterations < 1) throw new ArgumentException($"MaxIterations is {MaxIterations}; it must be at least 1.", nameof(MaxIterations));
         if (!(GradientTolerance > 0)) throw new ArgumentException($"GradientTolerance is {GradientTolerance}; it must be positive.", nameof(GradientTolerance));
+        if (!(LossTolerance >= 0)) throw new ArgumentException($"LossTolerance is {LossTolerance}; it must be >= 0.", nameof(LossTolerance));
         if (HistorySize < 1) throw new ArgumentException($"HistorySize is {HistorySize}; it must be at least 1.", nameof(HistorySize));
     }
 }

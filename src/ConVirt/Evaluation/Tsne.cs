@@ -15,7 +15,8 @@ namespace ConVirt.Evaluation;
 /// running update, ×0.8 otherwise, floored at <see cref="TsneOptions.MinGain"/>), P exaggerated during
 /// the first phase. Update and gains restart at the phase switch (as scikit-learn), the embedding is
 /// re-centred each iteration (as van der Maaten's code), and the run always takes the full iteration
-/// count (no early stop). Computation is in float64 on the features' device.
+/// count (no early stop). P is computed in float64, the descent in float32 (as scikit-learn's parameters),
+/// on the features' device.
 /// </remarks>
 public static class Tsne
 {
@@ -42,9 +43,14 @@ public static class Tsne
         p = p / p.sum().clamp_min(MachineEpsilon);
         p = p.clamp_min(MachineEpsilon) * offDiagonal; // [n, n], zero diagonal
 
-        var y = tensor(InitialEmbedding(n, options.Seed), [n, 2], device: device);
+        // The descent runs in float32 (as scikit-learn's parameters do): it is memory-bound on [n, n] matrices.
+        var pSingle = p.to_type(ScalarType.Float32);
+        var pExaggerated = pSingle * options.EarlyExaggeration;
+        var y = tensor(InitialEmbedding(n, options.Seed), [n, 2], device: device).to_type(ScalarType.Float32);
         var update = zeros_like(y);
         var gains = ones_like(y);
+        var kernelBuffer = empty_like(pSingle);
+        var weightedBuffer = empty_like(pSingle);
         double learningRate = options.ResolvedLearningRate(n);
         var history = new List<(int Iteration, double Kl)>();
         double kl = double.NaN;
@@ -60,8 +66,9 @@ public static class Tsne
                 update = zeros_like(y).MoveToOuterDisposeScope();
                 gains = ones_like(y).MoveToOuterDisposeScope();
             }
-            var (kernel, q) = StudentT(y, offDiagonal); // [n, n] each
-            var weighted = ((exaggerated ? options.EarlyExaggeration : 1.0) * p - q) * kernel; // [n, n]
+            var kernel = StudentTKernel(y, kernelBuffer); // [n, n]
+            // (P - Q) ⊙ kernel with Q = kernel / Σ kernel, built in place: [n, n] allocations cost more than the arithmetic.
+            var weighted = weightedBuffer.copy_(kernel).mul_(-1.0 / kernel.sum().item<float>()).add_(exaggerated ? pExaggerated : pSingle).mul_(kernel);
             var gradient = 4.0 * (weighted.sum(1, keepdim: true) * y - weighted.mm(y)); // [n, 2]
 
             double momentum = exaggerated ? options.InitialMomentum : options.FinalMomentum;
@@ -80,7 +87,7 @@ public static class Tsne
 
             if (iteration % options.KlEvery == 0 || iteration == options.Iterations)
             {
-                kl = KlDivergence(p, StudentT(y, offDiagonal).Q, offDiagonal);
+                kl = KlDivergence(p, y.to_type(ScalarType.Float64), offDiagonal);
                 history.Add((iteration, kl));
                 progress?.Report((iteration, kl));
             }
@@ -109,35 +116,45 @@ public static class Tsne
         using var noGrad = no_grad();
         int n = checked((int)features.shape[0]);
         var device = features.device;
-        var offDiagonal = 1 - eye(n, dtype: ScalarType.Float64, device: device);
-        var distances = SquaredDistances(features.to_type(ScalarType.Float64)) * offDiagonal;
+        // Large [n, n] temporaries cost more to allocate than to compute, so the loop works in place on two buffers.
+        var shifted = SquaredDistances(features.to_type(ScalarType.Float64));
         // Shift each row by its smallest off-diagonal distance: p(j|i) and the entropy are unchanged and
         // exp(-beta * d) no longer underflows for far-away data.
-        var rowMinimum = (distances + (1 - offDiagonal) * double.MaxValue).min(1, keepdim: true).values;
-        var shifted = (distances - rowMinimum).clamp_min(0) * offDiagonal;
+        shifted.diagonal().fill_(double.MaxValue);
+        var rowMinimum = shifted.min(1, keepdim: true).values; // [n, 1]
+        shifted.sub_(rowMinimum).clamp_min_(0);
+        shifted.diagonal().zero_();
 
         double target = Math.Log(perplexity);
         var beta = ones(n, 1, ScalarType.Float64, device);
         var betaLow = full(n, 1, double.NegativeInfinity, ScalarType.Float64, device);
         var betaHigh = full(n, 1, double.PositiveInfinity, ScalarType.Float64, device);
-        Tensor probabilities = null!;
+        var buffer = empty_like(shifted);
         for (int step = 0; step < 200; step++)
         {
-            var unnormalised = (-shifted * beta).exp() * offDiagonal;
-            var total = unnormalised.sum(1, keepdim: true).clamp_min(1e-300);
-            probabilities = unnormalised / total;
-            var entropy = total.log() + beta * (shifted * probabilities).sum(1, keepdim: true); // [n, 1]
+            using var stepScope = NewDisposeScope();
+            // buffer = exp(-beta_i * shifted_ij), zero diagonal
+            buffer.copy_(shifted).mul_(-beta).exp_();
+            buffer.diagonal().zero_();
+            var total = buffer.sum(1, keepdim: true).clamp_min(1e-300); // [n, 1]
+            var entropy = total.log() + beta * buffer.mul_(shifted).sum(1, keepdim: true) / total; // [n, 1], nats
             var difference = entropy - target;
             if (difference.abs().max().item<double>() <= tolerance) break;
             // Entropy too high -> distribution too flat -> raise the precision beta, else lower it.
             var tooFlat = difference > 0;
             var active = difference.abs() > tolerance;
-            betaLow = where(active & tooFlat, beta, betaLow);
-            betaHigh = where(active & ~tooFlat, beta, betaHigh);
-            var raised = where(betaHigh.isinf(), beta * 2, (beta + betaHigh) / 2);
-            var lowered = where(betaLow.isinf(), beta / 2, (beta + betaLow) / 2);
-            beta = where(active, where(tooFlat, raised, lowered), beta);
+            var newLow = where(active & tooFlat, beta, betaLow);
+            var newHigh = where(active & ~tooFlat, beta, betaHigh);
+            var raised = where(newHigh.isinf(), beta * 2, (beta + newHigh) / 2);
+            var lowered = where(newLow.isinf(), beta / 2, (beta + newLow) / 2);
+            var newBeta = where(active, where(tooFlat, raised, lowered), beta);
+            betaLow = newLow.MoveToOuterDisposeScope();
+            betaHigh = newHigh.MoveToOuterDisposeScope();
+            beta = newBeta.MoveToOuterDisposeScope();
         }
+        var probabilities = buffer.copy_(shifted).mul_(-beta).exp_();
+        probabilities.diagonal().zero_();
+        probabilities.div_(probabilities.sum(1, keepdim: true).clamp_min(1e-300));
         return probabilities.MoveToOuterDisposeScope();
     }
 
@@ -188,17 +205,22 @@ public static class Tsne
         return (norms + norms.t() - 2 * x.mm(x.t())).clamp_min(0);
     }
 
-    /// <summary>Student-t kernel (1 + ‖y_i − y_j‖²)⁻¹ with zero diagonal, and Q = kernel / Σ kernel floored at machine epsilon.</summary>
-    static (Tensor Kernel, Tensor Q) StudentT(Tensor y, Tensor offDiagonal)
+    /// <summary>Student-t kernel (1 + ‖y_i − y_j‖²)⁻¹ [n, n] with zero diagonal, written into <paramref name="buffer"/>
+    /// (a new tensor when null).</summary>
+    static Tensor StudentTKernel(Tensor y, Tensor? buffer = null)
     {
-        var kernel = (1 + SquaredDistances(y)).reciprocal() * offDiagonal;
-        var q = (kernel / kernel.sum()).clamp_min(MachineEpsilon);
-        return (kernel, q);
+        var norms = (y * y).sum(1, keepdim: true); // [n, 1]
+        var kernel = buffer is null ? norms + norms.t() : buffer.copy_(norms).add_(norms.t());
+        kernel.addmm_(y, y.t(), beta: 1, alpha: -2).clamp_min_(0).add_(1).reciprocal_();
+        kernel.diagonal().zero_();
+        return kernel;
     }
 
-    /// <summary>Σ_{i≠j} P_ij log(P_ij / Q_ij).</summary>
-    static double KlDivergence(Tensor p, Tensor q, Tensor offDiagonal)
+    /// <summary>Σ_{i≠j} P_ij log(P_ij / Q_ij) for float64 P and embedding y, Q floored at machine epsilon (as scikit-learn).</summary>
+    static double KlDivergence(Tensor p, Tensor y, Tensor offDiagonal)
     {
+        var kernel = StudentTKernel(y);
+        var q = (kernel / kernel.sum()).clamp_min(MachineEpsilon);
         var ratio = (p.clamp_min(MachineEpsilon) / q).log();
         return (p * ratio * offDiagonal).sum().item<double>();
     }
