@@ -14,9 +14,9 @@ public sealed record DemoOptions
     /// <summary>Pairs per step.</summary>
     public int BatchSize { get; init; } = 32;
     /// <summary>Training epochs.</summary>
-    public int Epochs { get; init; } = 6;
+    public int Epochs { get; init; } = 10;
     /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 1e-4;
+    public double LearningRate { get; init; } = 3e-4;
     /// <summary>Image encoder initialisation (imagenet, none, file).</summary>
     public string ImageWeights { get; init; } = "imagenet";
     /// <summary>Text encoder initialisation (minilm, arctic-xs, none, folder).</summary>
