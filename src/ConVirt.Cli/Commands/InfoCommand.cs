@@ -22,8 +22,16 @@ public sealed class InfoCommand(IAnsiConsole console) : Command
             table.AddRow("device", torch.cuda.is_available() ? $"cuda ({torch.cuda.device_count()} devices), cpu" : "cpu (CUDA not available)");
             table.AddRow("threads", $"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, cores {Environment.ProcessorCount}");
         }
-        foreach (var (name, where) in NativeRuntime.PackagedWeights())
+        table.AddRow("weights: imagenet", Markup.Escape(ConVirt.Interop.PackagedWeights.IsAvailable
+            ? $"ResNet-18 (CNTK export) at {ConVirt.Interop.PackagedWeights.ResNet18Path}"
+            : $"missing: {ConVirt.Interop.PackagedWeights.ResNet18Path} (restore Microsoft.ML.DnnImageFeaturizer.ResNet18)"));
+        foreach (var name in ConVirt.Data.Text.PackagedTextModels.Names)
+        {
+            string where;
+            try { using var v = ConVirt.Data.Text.PackagedTextModels.OpenVocab(name); where = $"6-layer BERT + vocab.txt embedded in {ConVirt.Data.Text.PackagedTextModels.ResourceName(name, "model.onnx")}"; }
+            catch (Exception e) { where = "missing: " + e.Message; }
             table.AddRow($"weights: {name}", Markup.Escape(where));
+        }
         console.Write(table);
         return status.Loaded ? 0 : 1;
     }

@@ -73,6 +73,16 @@ public static class EncoderLoader
         return latest ?? throw new FileNotFoundException($"{path}: no best/model.safetensors and no checkpoint to load");
     }
 
-    private static string TextVocabulary(TextEncoderOptions o) =>
+    /// <summary>Where the vocabulary of a text tower comes from: a packaged name, a vocab.txt or a BERT folder.</summary>
+    public static string TextVocabulary(TextEncoderOptions o) =>
         o.Weights is "none" or "random" ? o.Vocab : o.Weights;
+
+    /// <summary>Opens the vocabulary named by <see cref="TextVocabulary"/> as a stream.</summary>
+    public static Stream OpenVocabulary(TextEncoderOptions o)
+    {
+        var v = TextVocabulary(o);
+        if (File.Exists(v)) return File.OpenRead(v);
+        if (Directory.Exists(v)) return File.OpenRead(Path.Combine(v, "vocab.txt"));
+        return Data.Text.PackagedTextModels.OpenVocab(v);
+    }
 }

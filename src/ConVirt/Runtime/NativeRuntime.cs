@@ -66,7 +66,4 @@ public static class NativeRuntime
             try { return torch.__version__; } catch { return "unknown"; }
         }
     }
-
-    /// <summary>Packaged pretrained weights this installation can find (name, where or why not).</summary>
-    public static IReadOnlyList<(string Name, string Where)> PackagedWeights() => [];
 }

@@ -1,0 +1,78 @@
+using ConVirt.Cli;
+using ConVirt.Data.Synthetic;
+using ConVirt.Interop;
+using ConVirt.Tests.Pipeline;
+using Spectre.Console;
+
+namespace ConVirt.Tests.Cli;
+
+/// <summary>The `convirt` verbs run in-process over the library, as a user types them.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class CliTests
+{
+    static (int Code, string Output) Run(params string[] args)
+    {
+        var writer = new StringWriter();
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No });
+        int code = ConVirtApp.Run(args, console);
+        return (code, writer.ToString());
+    }
+
+    [Fact]
+    public void InfoReportsTheLoadedNativeLibraryAndPackagedWeights()
+    {
+        var (code, output) = Run("info");
+        Assert.Equal(0, code);
+        Assert.Contains("native library", output);
+        Assert.Contains("loaded", output);
+        Assert.Contains("2.10", output);
+        Assert.Contains("weights: imagenet", output);
+        Assert.Contains("weights: minilm", output);
+    }
+
+    [Fact]
+    public void PretrainWritesARunFolderThatExportTurnsIntoPyTorchFiles()
+    {
+        var data = TinyRuns.TempFolder("cli-data");
+        SyntheticDataset.Write(data, 30, 40, seed: 2);
+        var configFile = Path.Combine(data, "tiny.json");
+        File.WriteAllText(configFile, TinyRuns.Config(imageSize: 32, batch: 4, epochs: 1).ToJson());
+        var run = Path.Combine(TinyRuns.TempFolder("cli-run"), "run");
+        var (code, output) = Run("pretrain", "--train", Path.Combine(data, "manifest.jsonl"), "--out", run, "--config", configFile, "--max-steps", "3", "--lr", "5e-4");
+        Assert.True(code == 0, output);
+        Assert.Contains("step-limit: 3 steps", output);
+        foreach (var f in new[] { "config.json", "metrics.jsonl", "checkpoints/latest" })
+            Assert.True(File.Exists(Path.Combine(run, f)), $"{f} missing");
+        Assert.NotEmpty(Directory.GetFiles(Path.Combine(run, "tensorboard"), "*", SearchOption.AllDirectories));
+        Assert.Contains("\"learningRate\": 0.0005", File.ReadAllText(Path.Combine(run, "config.json")));
+
+        var file = Path.Combine(run, "export", "image.safetensors");
+        (code, output) = Run("export", "--encoder", run, "--out", file);
+        Assert.True(code == 0, output);
+        var shapes = SafeTensors.ReadShapes(file);
+        Assert.Equal([64L, 1, 7, 7], shapes["conv1.weight"]);
+        Assert.Contains("layer4.1.bn2.running_var", shapes.Keys);
+        Assert.DoesNotContain(shapes.Keys, k => k.StartsWith("image_encoder.", StringComparison.Ordinal));
+
+        var text = Path.Combine(run, "export", "text");
+        (code, output) = Run("export", "--encoder", run, "--out", text, "--part", "text");
+        Assert.True(code == 0, output);
+        foreach (var f in new[] { "config.json", "vocab.txt", "model.safetensors", "text_projection.safetensors" })
+            Assert.True(File.Exists(Path.Combine(text, f)), $"{f} missing");
+        Assert.Contains("encoder.layer.1.output.LayerNorm.weight", SafeTensors.ReadShapes(Path.Combine(text, "model.safetensors")).Keys);
+    }
+
+    [Fact]
+    public void MissingRequiredOptionsAndBadValuesAreOneLineErrors()
+    {
+        var (code, output) = Run("pretrain", "--out", "x");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--train", output);
+        (code, output) = Run("export", "--encoder", "/nonexistent/run", "--out", "/tmp/x.safetensors");
+        Assert.NotEqual(0, code);
+        Assert.Contains("/nonexistent/run", output);
+        (code, output) = Run("pretrain", "--train", "/nonexistent/m.jsonl", "--out", TinyRuns.TempFolder("cli-bad"), "--image-weights", "none", "--text-weights", "none");
+        Assert.NotEqual(0, code);
+        Assert.Contains("/nonexistent/m.jsonl", output);
+    }
+}
