@@ -25,6 +25,9 @@ public static class NativeRuntime
 
     static NativeStatus Probe()
     {
+        // Load the shim ourselves first: on failure the dynamic loader's message names the cause in one line,
+        // and TorchSharp is never asked (its own failure prints a long load trace).
+        if (ShimLoadError() is { } direct) return new NativeStatus(false, Describe(new DllNotFoundException(direct)));
         try
         {
             using var t = torch.ones(1);
@@ -36,6 +39,28 @@ public static class NativeRuntime
         }
     }
 
+    /// <summary>The dynamic loader's error for libLibTorchSharp next to the program, or null when it loads or is absent.</summary>
+    static string? ShimLoadError()
+    {
+        var name = OperatingSystem.IsWindows() ? "LibTorchSharp.dll" : OperatingSystem.IsMacOS() ? "libLibTorchSharp.dylib" : "libLibTorchSharp.so";
+        var rid = System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier;
+        foreach (var candidate in new[] { Path.Combine(AppContext.BaseDirectory, name), Path.Combine(AppContext.BaseDirectory, "runtimes", rid, "native", name),
+                                          Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", name) })
+        {
+            if (!File.Exists(candidate)) continue;
+            try
+            {
+                System.Runtime.InteropServices.NativeLibrary.Free(System.Runtime.InteropServices.NativeLibrary.Load(candidate));
+                return null;
+            }
+            catch (Exception e)
+            {
+                return e.Message;
+            }
+        }
+        return null;
+    }
+
     /// <summary>Turns a native-load failure into one sentence naming the library and the cause.</summary>
     public static string Describe(Exception e)
     {
@@ -43,6 +68,11 @@ public static class NativeRuntime
         while (inner.InnerException is not null && inner is TypeInitializationException or TargetInvocationException)
             inner = inner.InnerException;
         var msg = inner.Message.ReplaceLineEndings(" ").Trim();
+        if (msg.Length > 400) msg = msg[..400] + "...";
+        var version = System.Text.RegularExpressions.Regex.Match(msg, "version `(GLIBCXX_[0-9.]+)' not found");
+        if (version.Success)
+            return $"TorchSharp's native library libLibTorchSharp.so could not load because this system's libstdc++ lacks the symbol version {version.Groups[1].Value}; " +
+                   "rebuild from source so the build step can adapt the copy in the output folder (docs/native-loading.md), or install a newer libstdc++.";
         if (msg.Contains("GLIBCXX", StringComparison.Ordinal))
             return "TorchSharp's native library libLibTorchSharp.so could not load because this system's libstdc++ lacks a symbol version it needs " +
                    $"({msg}); rebuild so the build step can adapt the copy in the output folder, or install a newer libstdc++.";

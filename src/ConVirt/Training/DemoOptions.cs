@@ -16,7 +16,7 @@ public sealed record DemoOptions
     /// <summary>Training epochs.</summary>
     public int Epochs { get; init; } = 10;
     /// <summary>Adam learning rate.</summary>
-    public double LearningRate { get; init; } = 3e-4;
+    public double LearningRate { get; init; } = 2e-4;
     /// <summary>Image encoder initialisation (imagenet, none, file).</summary>
     public string ImageWeights { get; init; } = "imagenet";
     /// <summary>Text encoder initialisation (minilm, arctic-xs, none, folder).</summary>

@@ -22,6 +22,7 @@ public sealed class NativeRuntimeTests
         var message = NativeRuntime.Describe(new TypeInitializationException("TorchSharp.torch", inner));
         Assert.Contains("libLibTorchSharp.so", message);
         Assert.Contains("GLIBCXX_3.4.32", message);
+        Assert.Contains("lacks the symbol version", message);
         Assert.DoesNotContain("\n", message);
         var other = NativeRuntime.Describe(new DllNotFoundException("libtorch_cpu.so: cannot open shared object file"));
         Assert.Contains("libtorch_cpu.so", other);
