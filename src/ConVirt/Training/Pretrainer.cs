@@ -59,9 +59,10 @@ public sealed class Pretrainer
             state = CheckpointStore.Load(latest, module, optimizer);
             Report("message", state.Epoch, 0, 0, 0, double.NaN, 0, null, $"resumed from {Path.GetFileName(latest)} (epoch {state.Epoch + 1}, step {state.Step})");
         }
-        else if (File.Exists(Path.Combine(runDirectory, "metrics.jsonl")))
+        else
         {
-            File.Delete(Path.Combine(runDirectory, "metrics.jsonl"));
+            if (resume) Report("message", 0, 0, 0, 0, double.NaN, 0, null, $"no checkpoint in {store.CheckpointsDirectory}: starting from the beginning");
+            if (File.Exists(Path.Combine(runDirectory, "metrics.jsonl"))) File.Delete(Path.Combine(runDirectory, "metrics.jsonl"));
         }
         File.WriteAllText(Path.Combine(runDirectory, "config.json"), config.ToJson());
         OptimizerFactory.SetLearningRate(optimizer, state.Schedule.LearningRate);
