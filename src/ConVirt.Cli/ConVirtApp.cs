@@ -27,6 +27,16 @@ public static class ConVirtApp
             c.AddCommand<DemoCommand>("demo").WithDescription("Synthetic X-rays and reports -> pretrain -> text-to-image retrieval before and after.");
             c.AddCommand<ExportCommand>("export").WithDescription("Export an encoder as PyTorch / HuggingFace files (safetensors, .pt, BertModel folder).");
             c.AddCommand<PretrainCommand>("pretrain").WithDescription("Pretrain ConVIRT (or SimCLR / MoCo v2) on your manifests.");
+            c.AddCommand<EmbedCommand>("embed").WithDescription("Image (h_v / v) or text (u) embeddings of a manifest, with row ids.");
+            c.AddBranch("evaluate", e =>
+            {
+                e.SetDescription("Evaluate an encoder: linear probe, fine-tuning or retrieval.");
+                e.AddCommand<EvaluateLinearCommand>("linear").WithDescription("Logistic regression on frozen h_v at label fractions (mean, 95% bootstrap interval).");
+                e.AddCommand<EvaluateFinetuneCommand>("finetune").WithDescription("Fine-tune the image encoder + a linear head at label fractions, early stopping.");
+                e.AddCommand<EvaluateRetrievalCommand>("retrieval").WithDescription("Image-to-image and text-to-image precision@k by label.");
+            });
+            c.AddCommand<TsneCommand>("tsne").WithDescription("t-SNE map of h_v coloured by a label (PNG + CSV).");
+            c.AddCommand<ReportCommand>("report").WithDescription("One markdown report with plots from several evaluation output folders.");
             c.SetExceptionHandler((ex, _) =>
             {
                 (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {Describe(ex)}");

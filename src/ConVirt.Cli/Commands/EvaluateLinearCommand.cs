@@ -1,0 +1,48 @@
+using System.ComponentModel;
+using ConVirt.Evaluation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ConVirt.Cli.Commands;
+
+/// <summary>`convirt evaluate linear`: logistic-regression probe on frozen h_v at several label fractions.</summary>
+public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<EvaluateLinearCommand.Settings>
+{
+    public class Settings : CommandSettings
+    {
+        [CommandOption("--encoder <E>"), Description("Run folder, checkpoint, random or imagenet.")] public string? Encoder { get; init; }
+        [CommandOption("--train <MANIFEST>"), Description("Training manifest (its --train-split rows when rows carry splits).")] public string? Train { get; init; }
+        [CommandOption("--test <MANIFEST>"), Description("Test manifest (its --test-split rows when rows carry splits).")] public string? Test { get; init; }
+        [CommandOption("--label <KEY>"), Description("Label key, or several comma-separated 0/1 keys (multi-label).")] public string? Label { get; init; }
+        [CommandOption("--train-split <S>")] public string TrainSplit { get; init; } = "train";
+        [CommandOption("--test-split <S>"), Description("Default test; pneumonia has train/val only: pass val.")] public string TestSplit { get; init; } = "test";
+        [CommandOption("--fractions <F>"), Description("Label fractions, default 0.01,0.1,1.")] public string Fractions { get; init; } = "0.01,0.1,1";
+        [CommandOption("--runs <N>"), Description("Runs per fraction (default 5).")] public int Runs { get; init; } = 5;
+        [CommandOption("--out <DIR>"), Description("Writes JSON + markdown results (and cached features).")] public string? Out { get; init; }
+        [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
+        [CommandOption("--seed <N>")] public int Seed { get; init; }
+        [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
+            : string.IsNullOrWhiteSpace(Train) ? ValidationResult.Error("--train <MANIFEST> is required")
+            : string.IsNullOrWhiteSpace(Test) ? ValidationResult.Error("--test <MANIFEST> is required")
+            : string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required")
+            : ValidationResult.Success();
+
+        /// <summary>The library options.</summary>
+        public LabelEfficiencyOptions ToOptions() => new()
+        {
+            Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit,
+            Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device,
+        };
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var result = LinearEvaluationJob.Run(s.ToOptions(), new ConsoleProgress(console), cancellationToken);
+        console.WriteLine(result.ToMarkdown());
+        if (s.Out is not null) console.WriteLine($"results: {Path.GetFullPath(s.Out)}");
+        return 0;
+    }
+}

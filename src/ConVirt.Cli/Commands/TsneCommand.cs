@@ -1,0 +1,40 @@
+using System.ComponentModel;
+using ConVirt.Evaluation;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace ConVirt.Cli.Commands;
+
+/// <summary>`convirt tsne`: t-SNE map of h_v coloured by a label (PNG, CSV of coordinates, JSON summary).</summary>
+public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--encoder <E>"), Description("Run folder, checkpoint, random or imagenet.")] public string? Encoder { get; init; }
+        [CommandOption("--data <MANIFEST>")] public string? Data { get; init; }
+        [CommandOption("--label <KEY>"), Description("Colours the points.")] public string? Label { get; init; }
+        [CommandOption("--out <PNG>"), Description("Plot; coordinates go to the same name with .csv, a summary to .json.")] public string? Out { get; init; }
+        [CommandOption("--split <S>")] public string? Split { get; init; }
+        [CommandOption("--perplexity <P>")] public double Perplexity { get; init; } = 30;
+        [CommandOption("--iterations <N>")] public int Iterations { get; init; } = 1000;
+        [CommandOption("--max-points <N>")] public int MaxPoints { get; init; } = 2000;
+        [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
+        [CommandOption("--seed <N>")] public int Seed { get; init; }
+        [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+
+        public override ValidationResult Validate() =>
+            string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
+            : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <MANIFEST> is required")
+            : string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required")
+            : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out <PNG> is required")
+            : ValidationResult.Success();
+    }
+
+    public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
+    {
+        var r = TsneJob.Run(new TsneJobOptions(s.Encoder!, s.Data!, s.Label!, s.Out!, s.Perplexity, s.Iterations, s.Seed, s.MaxPoints, s.Split, s.ImageSize, s.Device),
+            new ConsoleProgress(console));
+        console.WriteLine($"{r.Points} points: KL {r.KlDivergence:0.000}, trustworthiness@10 {r.Trustworthiness:0.000}; wrote {s.Out} and {Path.ChangeExtension(s.Out!, ".csv")}");
+        return 0;
+    }
+}

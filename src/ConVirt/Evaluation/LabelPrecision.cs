@@ -1,0 +1,6 @@
+namespace ConVirt.Evaluation;
+
+/// <summary>Precision@k of the queries of one label.</summary>
+/// <param name="Queries">Queries with this label.</param>
+/// <param name="Precision">Mean precision per k.</param>
+public sealed record LabelPrecision(int Queries, IReadOnlyList<double> Precision);

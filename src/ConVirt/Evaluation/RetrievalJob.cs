@@ -1,0 +1,105 @@
+using ConVirt.Data;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConVirt.Evaluation;
+
+/// <summary>
+/// Image-to-image and text-to-image retrieval by label (the paper's protocol): precision@k of candidates sharing the
+/// query's label under cosine similarity. ConVIRT encoders are compared in their projected spaces (v, u); encoders
+/// without projections (named baselines, SimCLR, MoCo) by h_v.
+/// </summary>
+public static class RetrievalJob
+{
+    /// <summary>Result file name in the output folder.</summary>
+    public const string JsonFileName = "retrieval.json";
+
+    /// <summary>Markdown file name in the output folder.</summary>
+    public const string MarkdownFileName = "retrieval.md";
+
+    /// <summary>Runs retrieval; writes retrieval.json and retrieval.md to <see cref="RetrievalOptions.Out"/> when set.</summary>
+    public static RetrievalResult Run(RetrievalOptions options, IProgress<string>? progress = null)
+    {
+        foreach (int k in options.Ks) if (k < 1) throw new ArgumentException($"--k holds {k}; cut-offs must be at least 1");
+        if (options.Ks.Count == 0) throw new ArgumentException("--k is empty");
+        var keys = new[] { options.Label.Trim() };
+        if (options.Label.Contains(',')) throw new ArgumentException($"--label '{options.Label}': retrieval takes one label key");
+        var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys);
+        var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys);
+        var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
+        IReadOnlyList<TextQuery>? texts = null;
+        if (options.TextQueries is not null)
+        {
+            if (encoder.Model is null || encoder.Tokenizer is null)
+                throw new ArgumentException($"encoder '{options.Encoder}' has no text tower: text-to-image retrieval needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
+            texts = TextQuery.Load(options.TextQueries);
+        }
+        var device = torch.device(options.Device);
+        if (encoder.Model is not null) encoder.Model.to(device); else encoder.Image.to(device);
+        bool projected = encoder.Model is not null;
+        string identity = ImageFeatures.EncoderIdentity(options.Encoder, options.Seed);
+        var queries = ImageFeatures.Extract(encoder, queryRows.Rows, options.ImageSize, projected, device, Path.GetFileName(options.Queries), null, identity, progress: progress);
+        bool sameRows = Path.GetFullPath(options.Queries) == Path.GetFullPath(options.Candidates) && options.QuerySplit == options.CandidateSplit;
+        var candidates = sameRows ? queries
+            : ImageFeatures.Extract(encoder, candidateRows.Rows, options.ImageSize, projected, device, Path.GetFileName(options.Candidates), null, identity, progress: progress);
+
+        var labels = queries.Rows.Concat(candidates.Rows).Select(r => r.Labels[keys[0]]!)
+            .Concat(texts?.Select(t => t.Label) ?? []).Distinct().Order(StringComparer.Ordinal).ToList();
+        var index = labels.Select((l, i) => (l, i)).ToDictionary(x => x.l, x => x.i, StringComparer.Ordinal);
+        var candidateLabels = candidates.Rows.Select(r => index[r.Labels[keys[0]]!]).ToArray();
+        var candidateLabelSet = candidateLabels.ToHashSet();
+        var queryLabels = queries.Rows.Select(r => index[r.Labels[keys[0]]!]).ToArray();
+        var self = SelfCandidates(queries.Rows, candidates.Rows);
+        progress?.Report($"ranking {queries.Rows.Count} image queries against {candidates.Rows.Count} candidates");
+        var (imageOverall, imageByLabel) = Precision(queries.Features, candidates.Features, queryLabels, candidateLabels, options.Ks, self, labels);
+
+        IReadOnlyList<double>? textOverall = null;
+        IReadOnlyDictionary<string, LabelPrecision>? textByLabel = null;
+        if (texts is not null)
+        {
+            var missing = texts.Select(t => t.Label).Where(l => !candidateLabelSet.Contains(index[l])).Distinct().ToList();
+            if (missing.Count > 0)
+                throw new ArgumentException($"{options.TextQueries}: label(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} match no candidate's '{keys[0]}'");
+            using var scope = NewDisposeScope();
+            var u = EmbeddingExtractor.Texts(encoder.Model!, encoder.Tokenizer!, texts.Select(t => t.Text).ToList(), encoder.Config.Model.Text.MaxLength, device);
+            (textOverall, textByLabel) = Precision(ImageFeatures.ToMatrix(u), candidates.Features, texts.Select(t => index[t.Label]).ToArray(),
+                candidateLabels, options.Ks, null, labels);
+        }
+        var result = new RetrievalResult("retrieval", EncoderInfo.Of(encoder), keys[0], projected ? "v (image), u (text): projected" : "h_v",
+            new DataSetInfo(options.Queries, queryRows.Split, queries.Rows.Count, queryRows.NullLabelRows, queries.Unreadable.Count),
+            new DataSetInfo(options.Candidates, candidateRows.Split, candidates.Rows.Count, candidateRows.NullLabelRows, candidates.Unreadable.Count),
+            self.Count(s => s >= 0), options.Ks, imageOverall, imageByLabel, options.TextQueries, textOverall, textByLabel, options.ImageSize);
+        if (options.Out is not null)
+        {
+            EvaluationJson.Write(Path.Combine(options.Out, JsonFileName), result);
+            File.WriteAllText(Path.Combine(options.Out, MarkdownFileName), result.ToMarkdown());
+        }
+        return result;
+    }
+
+    /// <summary>For each query, the index of the candidate with the same row id, or -1.</summary>
+    public static int[] SelfCandidates(IReadOnlyList<ManifestRow> queries, IReadOnlyList<ManifestRow> candidates)
+    {
+        var byId = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < candidates.Count; i++) byId.TryAdd(candidates[i].Id, i);
+        return queries.Select(q => byId.TryGetValue(q.Id, out int c) ? c : -1).ToArray();
+    }
+
+    static (IReadOnlyList<double> Overall, IReadOnlyDictionary<string, LabelPrecision> ByLabel) Precision(float[,] queries, float[,] candidates,
+        int[] queryLabels, int[] candidateLabels, IReadOnlyList<int> ks, int[]? self, IReadOnlyList<string> labelNames)
+    {
+        var overall = RetrievalMetrics.PrecisionAtK(queries, candidates, queryLabels, candidateLabels, ks, self);
+        var byLabel = new Dictionary<string, LabelPrecision>(StringComparer.Ordinal);
+        foreach (int label in queryLabels.Distinct().Order())
+        {
+            var members = Enumerable.Range(0, queryLabels.Length).Where(i => queryLabels[i] == label).ToArray();
+            var sub = new float[members.Length, queries.GetLength(1)];
+            for (int i = 0; i < members.Length; i++)
+                for (int j = 0; j < queries.GetLength(1); j++) sub[i, j] = queries[members[i], j];
+            var p = RetrievalMetrics.PrecisionAtK(sub, candidates, members.Select(i => queryLabels[i]).ToArray(), candidateLabels, ks,
+                self is null ? null : members.Select(i => self[i]).ToArray());
+            byLabel[labelNames[label]] = new LabelPrecision(members.Length, p);
+        }
+        return (overall, byLabel);
+    }
+}
