@@ -39,6 +39,7 @@ public static class Machine
         ["load_average"] = LoadAverage(),
         ["torch_threads"] = torch.get_num_threads(),
         ["torch_interop_threads"] = torch.get_num_interop_threads(),
+        ["omp_wait_policy"] = Runtime.NativeRuntime.OpenMpWaitPolicy,
         ["torchsharp"] = Runtime.NativeRuntime.TorchSharpVersion,
         ["libtorch"] = Runtime.NativeRuntime.LibTorchVersion,
         ["dotnet"] = Environment.Version.ToString(),

@@ -83,6 +83,8 @@ public static class TrainStepBench
         if (channelsLast) psi.ArgumentList.Add("--channels-last");
         psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
         psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
+        // the same libgomp wait policy as this process's libtorch (NativeRuntime sets PASSIVE natively)
+        if (Runtime.NativeRuntime.OpenMpWaitPolicy != "default") psi.Environment["OMP_WAIT_POLICY"] = Runtime.NativeRuntime.OpenMpWaitPolicy;
         try
         {
             using var p = Process.Start(psi)!;
