@@ -1,37 +1,258 @@
-using ConVirt.Configuration;
-using ConVirt.Training;
-using TorchSharp;
+// ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|data|flops|inference|retrieval|memory ...]
+//        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
+// bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
+using System.Diagnostics;
+using System.Text.Json;
+using ConVirt.Bench;
+using ConVirt.Data.Synthetic;
 using static TorchSharp.torch;
+using TorchSharp;
 
-var config = DemoJob.Config(new DemoOptions()) with { Optimizer = new OptimizerOptions { BatchSize = 32, LearningRate = double.Parse(args[0]) } };
-var prepared = PretrainingJob.Prepare(config, new PretrainingInputs("/tmp/demo2/data/manifest.jsonl"));
-var obj = (ConVirtObjective)prepared.Objective;
-var (opt, counts) = OptimizerFactory.CreateAdam(obj.Model, config.Optimizer.LearningRate, 0);
-Console.WriteLine(counts);
-var vocab = ConVirt.Data.Text.PackagedTextModels.OpenVocab("minilm");
-var words = new StreamReader(vocab).ReadToEnd().Split('\n').Select(x => x.Trim()).ToArray();
-var b0 = prepared.Train.Build(0, 0);
-for (int j = 0; j < 6; j++)
-{
-    var ex = prepared.Train.Examples[b0.Rows[j]];
-    var ids = b0.Tokens!.InputIds.Skip(j * b0.Tokens.Length).Take(b0.Tokens.Length).Where(i => i != 0);
-    Console.WriteLine($"{ex.Row.Labels["finding"]} | {ex.Sentences.Length} sentences | {string.Join(" ", ids.Select(i => words[i]))}");
-    var img = b0.Images.AsSpan(j * 96 * 96, 96 * 96).ToArray();
-    Console.WriteLine($"   image mean {img.Average():F3} bottom-left {img.Skip(70*96).Take(20*96).Average():F3}");
-}
-if (args.Length > 1) return;
-obj.Model.train();
+var sections = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(args, a)).ToList();
+if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "data", "flops", "inference", "retrieval", "memory"];
+bool quick = args.Contains("--quick");
+int threads = Option("--threads") is { } t ? int.Parse(t) : Environment.ProcessorCount;
+string repo = FindRepo();
+string outFile = Option("--out") ?? Path.Combine(repo, "bench", "results", quick ? "quick.json" : "latest.json");
+string cli = Option("--cli") ?? Path.Combine(repo, "src", "ConVirt.Cli", "bin", "Release", "net10.0", "convirt.dll");
+string sharedData = Environment.GetEnvironmentVariable("CONVIRT_SHARED_DATA") ?? Path.GetFullPath(Path.Combine(repo, "..", "shared", "data"));
+string covid = Path.Combine(sharedData, "covid-cxr", "manifest.jsonl");
+string scratch = Path.Combine(Path.GetTempPath(), $"convirt-bench-{Environment.ProcessId}");
 
-var w = obj.Model.named_parameters().First(p => p.name == "image_projection.0.weight").parameter;
-var w0 = w.detach().clone();
-for (int step = 0; step < 45; step++)
+ConVirt.Runtime.NativeRuntime.EnsureLoaded();
+int defaultThreads = torch.get_num_threads();
+torch.set_num_threads(threads);
+try { torch.set_num_interop_threads(1); } catch (Exception) { /* already set */ }
+
+var results = new Dictionary<string, object>
 {
-    var batch = prepared.Train.Build(step / 15, step % 15);
-    using var scope = torch.NewDisposeScope();
-    opt.zero_grad();
-    var loss = obj.Loss(batch, torch.CPU);
-    loss.Total.backward();
-    var gnorm = obj.Model.parameters().Where(p => p.grad is not null).Select(p => p.grad!.norm().ToDouble()).Sum();
-    opt.step();
-    Console.WriteLine($"{step} loss {loss.Total.ToDouble():F4} i2t {loss.ImageToText.ToDouble():F4} gradsum {gnorm:F4} moved {(w - w0).abs().sum().ToDouble():F4}");
+    ["command"] = "dotnet run -c Release --project bench/ConVirt.Bench -- " + string.Join(" ", args),
+    ["machine"] = Machine.Describe(),
+    ["torch_default_threads"] = defaultThreads,
+    ["quick"] = quick,
+};
+Log($"machine: {Machine.CpuModel()}, {Environment.ProcessorCount} logical cores, {Machine.MemTotalMiB()} MiB, load {Machine.LoadAverage()}");
+Log($"threads: libtorch intra-op {torch.get_num_threads()} (default here {defaultThreads}), inter-op {torch.get_num_interop_threads()}, OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}; TorchSharp {ConVirt.Runtime.NativeRuntime.TorchSharpVersion}");
+var total = Stopwatch.StartNew();
+
+int size = quick ? 64 : 224, tokens = 24, batch = 32;
+var stepResults = new Dictionary<string, (Stats Ours, Stats? Torch)>();
+
+if (sections.Contains("train"))
+{
+    var train = new Dictionary<string, object>();
+    foreach (var name in new[] { "cpu-small", "paper" })
+    {
+        var sc = StepConfig.Named(name);
+        int warmup = quick ? 1 : 2, reps = quick ? 2 : 5;
+        Log($"[train] {name}: batch {batch}, {size} px, {tokens} tokens, {warmup} warm-up + {reps} timed steps, ours then PyTorch (load {Machine.LoadAverage()})");
+        var (steps, phases) = TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps);
+        var ours = Stats.Of(steps);
+        Log($"  ours:    {ours.Show("F2", " s")}/step = {batch / ours.Median:F2} pairs/s; phases {ShowPhases(phases)}");
+        var py = TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, false, out var why);
+        var entry = new Dictionary<string, object>
+        {
+            ["ours_step_s"] = ours, ["ours_pairs_per_s"] = batch / ours.Median, ["ours_phases_median_s"] = PhaseMedians(phases),
+        };
+        Stats? torchStats = null;
+        if (py is { } p)
+        {
+            torchStats = Stats.Of(p.Steps);
+            entry["pytorch_step_s"] = torchStats;
+            entry["pytorch_pairs_per_s"] = batch / torchStats.Median;
+            entry["pytorch_phases_median_s"] = PhaseMedians(p.Phases);
+            entry["pytorch"] = p.Info;
+            entry["ratio_ours_over_pytorch"] = torchStats.Median / ours.Median;
+            Log($"  pytorch: {torchStats.Show("F2", " s")}/step = {batch / torchStats.Median:F2} pairs/s; phases {ShowPhases(p.Phases)}  ({string.Join(", ", p.Info.Select(kv => $"{kv.Key} {kv.Value}"))})");
+            Log($"  ratio (ours pairs/s / PyTorch pairs/s): {torchStats.Median / ours.Median:F2}x (load {Machine.LoadAverage()})");
+        }
+        else
+        {
+            entry["pytorch_unavailable"] = why ?? "unknown";
+            Log($"  pytorch: unavailable: {why}");
+        }
+        stepResults[name] = (ours, torchStats);
+        train[name] = entry;
+    }
+    results["train_step"] = train;
 }
+
+if (sections.Contains("optim"))
+{
+    foreach (var name in new[] { "cpu-small", "paper" })
+    {
+        var (st, elements, tensors) = OptimizerProbe.Run(StepConfig.Named(name), 64, quick ? 3 : 5);
+        Log($"[optim] {name}: Adam step over {elements:N0} trainable elements in {tensors} tensors: {st.Show("F3", " s")} = {elements * 4.0 * 14 / st.Median / 1e9:F1} GB/s at ~14 float passes");
+    }
+}
+
+if (sections.Contains("topkprobe"))
+{
+    using var store = torch.randn(1_000_000, 512);
+    using var q = torch.randn(1, 512);
+    for (int r = 0; r < 3; r++)
+    {
+        var w = Stopwatch.StartNew();
+        for (long s0 = 0; s0 < 1_000_000; s0 += 65536)
+        {
+            using var sc = torch.NewDisposeScope();
+            var ch = store.narrow(0, s0, Math.Min(65536, 1_000_000 - s0));
+            var m = ch.matmul(q.t());
+        }
+        double a = w.Elapsed.TotalMilliseconds; w.Restart();
+        for (long s0 = 0; s0 < 1_000_000; s0 += 65536)
+        {
+            using var sc = torch.NewDisposeScope();
+            var ch = store.narrow(0, s0, Math.Min(65536, 1_000_000 - s0)).to_type(ScalarType.Float32);
+            var m = ch.matmul(q.t()).t().contiguous();
+            var th = m.topk(10, dim: 1).values.narrow(1, 9, 1);
+            var ge = m.ge(th);
+            var nz = ge.nonzero().cpu();
+            var g = m.masked_select(ge).cpu();
+        }
+        double b = w.Elapsed.TotalMilliseconds; w.Restart();
+        ConVirt.Evaluation.RetrievalMetrics.TopK(q, store, 10, normalise: false);
+        double c = w.Elapsed.TotalMilliseconds; w.Restart();
+        ConVirt.Evaluation.RetrievalMetrics.TopK(q, store, 10, normalise: false, chunkSize: 1_000_000);
+        double d = w.Elapsed.TotalMilliseconds;
+        Log($"matmul only {a:F0} ms; + topk/nonzero {b:F0} ms; TopK {c:F0} ms; TopK one chunk {d:F0} ms");
+    }
+}
+
+if (sections.Contains("data"))
+{
+    if (!File.Exists(covid)) { Log($"[data] skipped: {covid} not found (set CONVIRT_SHARED_DATA)"); results["data_path"] = "skipped: no shared data"; }
+    else
+    {
+        var sc = StepConfig.Named("cpu-small");
+        sc = sc with { Config = sc.Config with { Data = sc.Config.Data with { ImageSize = size } } };
+        int warmup = quick ? 1 : 2, reps = quick ? 2 : 5;
+        Log($"[data] cpu-small on covid-cxr (paper augmentation, {size} px, batch 32, real sentences): in memory, then fed by PrefetchingBatchReader (load {Machine.LoadAverage()})");
+        var r = DataPathBench.Run(sc, covid, warmup, reps);
+        Log($"  batch build on one thread: {r.BuildSeconds.Show("F3", " s")}; mean padded sentence length {r.MeanTokens:F1} tokens");
+        Log($"  in memory: {r.MemorySteps.Show("F2", " s")}/step; fed: {r.FedSteps.Show("F2", " s")}/step (prefetch {r.Prefetch}, workers {r.Workers})");
+        Log($"  waiting for data: {r.WaitSeconds:F3} s of {r.FedSeconds:F2} s = {r.WaitFraction:P2}; fed/in-memory step time {r.FedSteps.Median / r.MemorySteps.Median:F3}");
+        results["data_path"] = new Dictionary<string, object>
+        {
+            ["result"] = r, ["wait_fraction"] = r.WaitFraction, ["fed_over_memory_step_time"] = r.FedSteps.Median / r.MemorySteps.Median,
+        };
+    }
+}
+
+if (sections.Contains("flops"))
+{
+    Log($"[flops] float32 matmul peak through libtorch (load {Machine.LoadAverage()})");
+    var peak = PeakBench.MatmulGflops(2048, 2, quick ? 3 : 10);
+    var bandwidth = PeakBench.ReadBandwidth(1024, quick ? 2 : 5);
+    Log($"  2048x2048 matmul: {peak.Show("F1", " GFLOP/s")}; read bandwidth (1 GiB sum): {bandwidth.Show("F1", " GB/s")}");
+    var flops = new Dictionary<string, object> { ["matmul_2048_gflops"] = peak, ["read_bandwidth_gbs"] = bandwidth };
+    foreach (var name in new[] { "cpu-small", "paper" })
+    {
+        var sc = StepConfig.Named(name);
+        var spec = ConVirt.Models.ModelFactory.ResolveImageSpec(sc.Config.Model.Image);
+        var macs = FlopCount.ConVirtStep(spec, sc.Config.Model.Text.Bert, sc.Config.Model.Text.FrozenLayers, batch, size, tokens);
+        double gflop = 2 * macs.Training / 1e9;
+        var entry = new Dictionary<string, object>
+        {
+            ["forward_gmacs"] = new { image = macs.ImageForward / 1e9, text = macs.TextForward / 1e9, heads_and_loss = macs.HeadsForward / 1e9 },
+            ["training_step_gflop"] = gflop,
+        };
+        string line = $"  {name}: forward {macs.Forward / 1e9:F1} GMAC (image {macs.ImageForward / 1e9:F1}, text {macs.TextForward / 1e9:F2}), training step {gflop:F0} GFLOP";
+        if (stepResults.TryGetValue(name, out var s))
+        {
+            double achieved = gflop / s.Ours.Median;
+            entry["ours_gflops"] = achieved;
+            entry["ours_percent_of_peak"] = 100 * achieved / peak.Median;
+            line += $"; ours {achieved:F1} GFLOP/s = {100 * achieved / peak.Median:F0}% of peak";
+            if (s.Torch is { } ts)
+            {
+                entry["pytorch_gflops"] = gflop / ts.Median;
+                entry["pytorch_percent_of_peak"] = 100 * gflop / ts.Median / peak.Median;
+                line += $"; PyTorch {gflop / ts.Median:F1} GFLOP/s = {100 * gflop / ts.Median / peak.Median:F0}%";
+            }
+        }
+        Log(line);
+        flops[name] = entry;
+    }
+    results["flops"] = flops;
+}
+
+if (sections.Contains("inference"))
+{
+    if (!File.Exists(covid)) { Log($"[inference] skipped: {covid} not found"); results["inference"] = "skipped: no shared data"; }
+    else
+    {
+        Log($"[inference] cpu-small, eval mode, no grad: EmbeddingExtractor vs bare forward (load {Machine.LoadAverage()})");
+        var r = InferenceBench.Run(StepConfig.Named("cpu-small"), covid, quick ? 32 : 128, quick ? 1 : 3);
+        Log($"  images ({r.Images}, batch {r.ImageBatch}, 224 px): extractor {r.ExtractorImagesPerS.Show("F1", "/s")}, incl. decode {r.ExtractorWithDecodeImagesPerS.Show("F1", "/s")}, bare {r.BareImagesPerS.Show("F1", "/s")}; ratio {r.ExtractorImagesPerS.Median / r.BareImagesPerS.Median:F3} ({r.ExtractorWithDecodeImagesPerS.Median / r.BareImagesPerS.Median:F3} with decode)");
+        Log($"  reports ({r.Texts}, batch {r.TextBatch}, mean {r.MeanTextTokens:F0} tokens): extractor {r.ExtractorTextsPerS.Show("F1", "/s")}, bare {r.BareTextsPerS.Show("F1", "/s")}; ratio {r.ExtractorTextsPerS.Median / r.BareTextsPerS.Median:F3}");
+        results["inference"] = new Dictionary<string, object>
+        {
+            ["result"] = r,
+            ["image_ratio"] = r.ExtractorImagesPerS.Median / r.BareImagesPerS.Median,
+            ["image_ratio_with_decode"] = r.ExtractorWithDecodeImagesPerS.Median / r.BareImagesPerS.Median,
+            ["text_ratio"] = r.ExtractorTextsPerS.Median / r.BareTextsPerS.Median,
+        };
+    }
+}
+
+if (sections.Contains("retrieval"))
+{
+    long[] sizes = quick ? [10_000, 100_000] : [10_000, 100_000, 1_000_000];
+    Log($"[retrieval] one 512-d query, top-10, float32 (load {Machine.LoadAverage()})");
+    var rows = RetrievalBench.Run(sizes, quick ? 3 : 7);
+    foreach (var r in rows)
+        Log($"  n={r.N,9:N0}: TopK raw store {r.TopKRawMs.Show("F1", " ms")}; TopK normalised store {r.TopKNormalisedMs.Show("F1", " ms")}; bare matmul+topk {r.BareMs.Show("F1", " ms")}; same answer {r.SameAnswer}");
+    results["retrieval"] = rows;
+}
+
+if (sections.Contains("memory"))
+{
+    if (!File.Exists(cli)) { Log($"[memory] skipped: {cli} not built (dotnet build src/ConVirt.Cli -c Release)"); results["memory"] = "skipped: CLI not built"; }
+    else
+    {
+        Directory.CreateDirectory(scratch);
+        int memSize = quick ? 64 : 224;
+        Log($"[memory] synthetic manifests in {scratch} (load {Machine.LoadAverage()})");
+        string small = SyntheticDataset.Write(Path.Combine(scratch, "data-small"), 130, Math.Max(memSize, 64), 7, conciseReports: true);
+        string large = SyntheticDataset.Write(Path.Combine(scratch, "data-large"), 650, 64, 7, conciseReports: true);
+        var common = new[] { "--max-steps", "3", "--threads", threads.ToString(), "--log-every", "1", "--checkpoint-every", "1000", "--epochs", "1" };
+        var runs = new List<MemoryBench.Run>
+        {
+            MemoryBench.Pretrain(cli, $"cpu-small, batch 32, {memSize} px", small, Path.Combine(scratch, "run1"),
+                [.. common, "--config", "cpu-small", "--batch-size", "32", "--image-size", memSize.ToString()]),
+            MemoryBench.Pretrain(cli, $"paper, batch 32, {memSize} px", small, Path.Combine(scratch, "run2"),
+                [.. common, "--config", "paper", "--image-weights", "none", "--batch-size", "32", "--image-size", memSize.ToString()]),
+            MemoryBench.Pretrain(cli, "cpu-small, batch 32, 64 px", large, Path.Combine(scratch, "run3"),
+                ["--max-steps", "2", "--threads", threads.ToString(), "--log-every", "1", "--checkpoint-every", "1000", "--epochs", "1", "--config", "cpu-small", "--batch-size", "32", "--image-size", "64"]),
+            MemoryBench.Pretrain(cli, "cpu-small, batch 512 with --micro-batch 32, 64 px", large, Path.Combine(scratch, "run4"),
+                ["--max-steps", "2", "--threads", threads.ToString(), "--log-every", "1", "--checkpoint-every", "1000", "--epochs", "1", "--config", "cpu-small", "--batch-size", "512", "--micro-batch", "32", "--image-size", "64"]),
+            MemoryBench.Pretrain(cli, "cpu-small, batch 512 without gradient caching, 64 px", large, Path.Combine(scratch, "run5"),
+                ["--max-steps", "2", "--threads", threads.ToString(), "--log-every", "1", "--checkpoint-every", "1000", "--epochs", "1", "--config", "cpu-small", "--batch-size", "512", "--image-size", "64"]),
+        };
+        foreach (var r in runs) Log($"  {r.Label}: peak RSS {r.PeakMiB:F0} MiB ({r.Seconds:F0} s, exit {r.ExitCode}) {r.Tail}");
+        results["memory"] = runs;
+        try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+    }
+}
+
+results["total_seconds"] = total.Elapsed.TotalSeconds;
+results["load_average_end"] = Machine.LoadAverage();
+Log($"done in {total.Elapsed.TotalSeconds:F0} s (load {Machine.LoadAverage()}); results: {outFile}");
+Directory.CreateDirectory(Path.GetDirectoryName(outFile)!);
+File.WriteAllText(outFile, JsonSerializer.Serialize(results, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals, IncludeFields = true }));
+return 0;
+
+string? Option(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
+static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out"; }
+static void Log(string line) { Console.WriteLine(line); Console.Out.Flush(); }
+static string FindRepo()
+{
+    var d = new DirectoryInfo(AppContext.BaseDirectory);
+    while (d is not null && !File.Exists(Path.Combine(d.FullName, "ConVirt.slnx"))) d = d.Parent;
+    return d?.FullName ?? Directory.GetCurrentDirectory();
+}
+static Dictionary<string, double> PhaseMedians(List<double[]> phases) =>
+    TrainStepBench.Phases.Select((n, i) => (n, Stats.Of(phases.Select(p => p[i])).Median)).ToDictionary(x => x.n, x => x.Item2);
+static string ShowPhases(List<double[]> phases) => string.Join(", ", PhaseMedians(phases).Select(kv => $"{kv.Key} {kv.Value:F2}"));

@@ -15,8 +15,18 @@ namespace ConVirt.Evaluation;
 /// </remarks>
 public static class RetrievalMetrics
 {
-    /// <summary>Default number of store rows scored at once by <see cref="TopK(Tensor, Tensor, int, long[], int, bool)"/>.</summary>
+    /// <summary>
+    /// Default number of store rows scored at once by <see cref="TopK(Tensor, Tensor, int, long[], int, bool)"/>;
+    /// with this default, fewer queries get larger chunks (see <see cref="DefaultSimilarityBudget"/>).
+    /// </summary>
     public const int DefaultChunkSize = 65_536;
+
+    /// <summary>
+    /// With the default chunk size, a chunk holds max(<see cref="DefaultChunkSize"/>, this / queries) rows, so
+    /// the [queries, chunk] similarity block stays near 64 MB while one query scores a 1M-row store in one pass
+    /// (each chunk costs a few fixed tensor operations whose latency dominates a small chunk).
+    /// </summary>
+    public const long DefaultSimilarityBudget = 1L << 24;
 
     /// <summary>
     /// Mean precision@k over queries: the fraction of a query's k most similar candidates (cosine
@@ -102,7 +112,7 @@ public static class RetrievalMetrics
     /// <param name="store">[n, d] embeddings on the same device as the queries.</param>
     /// <param name="k">Neighbours to return per query, in [1, n].</param>
     /// <param name="excludedIndex">Optional per-query store index to leave out (-1 for none), e.g. the query itself.</param>
-    /// <param name="chunkSize">Store rows scored at once.</param>
+    /// <param name="chunkSize">Store rows scored at once (the default adapts to the query count, see <see cref="DefaultSimilarityBudget"/>).</param>
     /// <param name="normalise">True: cosine similarity (both sides L2-normalised). False: raw dot products,
     /// for stores that are normalised already.</param>
     /// <returns>Indices and similarities, best first, ties by ascending store index.</returns>
@@ -122,19 +132,24 @@ public static class RetrievalMetrics
         if (excludedIndex is not null && excludedIndex.Length != nq)
             throw new ArgumentException($"excludedIndex has {excludedIndex.Length} entries but there are {nq} queries.", nameof(excludedIndex));
 
+        long rowsPerChunk = chunkSize == DefaultChunkSize ? Math.Max(DefaultChunkSize, DefaultSimilarityBudget / nq) : chunkSize;
         var queryMatrix = q.to_type(ScalarType.Float32);
         if (normalise) queryMatrix = nn.functional.normalize(queryMatrix, p: 2, dim: 1);
 
         // best[i]: query i's running top-k as (similarity, index), best first.
         var best = new List<(float Similarity, long Index)>[nq];
         for (int i = 0; i < nq; i++) best[i] = [];
-        for (long start = 0; start < n; start += chunkSize)
+        for (long start = 0; start < n; start += rowsPerChunk)
         {
             using var chunkScope = NewDisposeScope();
-            long length = Math.Min(chunkSize, n - start);
+            long length = Math.Min(rowsPerChunk, n - start);
             var chunk = store.narrow(0, start, length).to_type(ScalarType.Float32);
-            if (normalise) chunk = nn.functional.normalize(chunk, p: 2, dim: 1);
-            var similarities = queryMatrix.matmul(chunk.t()); // [q, length]
+            // [length, d] x [d, q]: for one query a matrix-vector product, which BLAS streams at memory speed
+            // ([q, d] x [d, length] took several times longer); cosine as dot / row norm, so no normalised
+            // copy of the chunk is written (normalize's max(norm, 1e-12) guard kept).
+            var scores = chunk.matmul(queryMatrix.t()); // [length, q]
+            if (normalise) scores = scores.div_(chunk.norm(1, keepdim: true).clamp_min_(1e-12));
+            var similarities = scores.t().contiguous(); // [q, length]
             if (excludedIndex is not null)
             {
                 var flat = new List<long>();

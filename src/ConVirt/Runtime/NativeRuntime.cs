@@ -1,4 +1,5 @@
 using System.Reflection;
+using System.Runtime.InteropServices;
 using TorchSharp;
 
 namespace ConVirt.Runtime;
@@ -23,8 +24,34 @@ public static class NativeRuntime
         if (!s.Loaded) throw new InvalidOperationException(s.Error);
     }
 
+    /// <summary>
+    /// libgomp's OMP_WAIT_POLICY in effect for libtorch's intra-op threads: PASSIVE unless the environment set one.
+    /// </summary>
+    /// <remarks>
+    /// libgomp's default lets idle worker threads spin between parallel regions. When the cores are shared
+    /// (other processes, the data path's threads) the spinning threads take the time slices the working ones
+    /// need and every small operation waits for the scheduler: measured on a loaded 2-core machine, one Adam step
+    /// of the cpu-small model took 5.0 s with the default and 0.09 s with PASSIVE (docs/benchmarks.md).
+    /// libgomp reads the variable once when libtorch loads, so it is set (natively) before the first tensor.
+    /// </remarks>
+    public static string OpenMpWaitPolicy { get; private set; } = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default";
+
+    [DllImport("libc", EntryPoint = "setenv")]
+    private static extern int NativeSetEnvironmentVariable([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
+
+    static void PreferPassiveThreadWaiting()
+    {
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") is not null) return;
+        try
+        {
+            if (NativeSetEnvironmentVariable("OMP_WAIT_POLICY", "PASSIVE", 0) == 0) OpenMpWaitPolicy = "PASSIVE";
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
     static NativeStatus Probe()
     {
+        PreferPassiveThreadWaiting(); // before anything loads libgomp (the shim probe below does)
         // Load the shim ourselves first: on failure the dynamic loader's message names the cause in one line,
         // and TorchSharp is never asked (its own failure prints a long load trace).
         if (ShimLoadError() is { } direct) return new NativeStatus(false, Describe(new DllNotFoundException(direct)));

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConVirt.Bench;
+
+/// <summary>Figure 3's denominator: float32 matmul throughput through libtorch, and memory read bandwidth.</summary>
+public static class PeakBench
+{
+    /// <summary>GFLOP/s of an n x n float32 matmul (2n³ FLOPs), repeated.</summary>
+    public static Stats MatmulGflops(int n, int warmup, int reps)
+    {
+        torch.manual_seed(0);
+        using var a = torch.randn(n, n);
+        using var b = torch.randn(n, n);
+        var values = new List<double>();
+        for (int i = 0; i < warmup + reps; i++)
+        {
+            var w = Stopwatch.StartNew();
+            using (var c = a.mm(b)) { }
+            double s = w.Elapsed.TotalSeconds;
+            if (i >= warmup) values.Add(2.0 * n * n * (double)n / s / 1e9);
+        }
+        return Stats.Of(values);
+    }
+
+    /// <summary>GB/s of reading a float32 tensor of <paramref name="mib"/> MiB (a sum), repeated.</summary>
+    public static Stats ReadBandwidth(int mib, int reps)
+    {
+        using var x = torch.ones(mib * 1024L * 1024 / 4);
+        var values = new List<double>();
+        for (int i = 0; i < reps + 1; i++)
+        {
+            var w = Stopwatch.StartNew();
+            using var s = x.sum();
+            double t = w.Elapsed.TotalSeconds;
+            if (i > 0) values.Add(mib / 1024.0 * 1.073741824 / t);
+        }
+        return Stats.Of(values);
+    }
+}

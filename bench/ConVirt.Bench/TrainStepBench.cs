@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text.Json;
+using ConVirt.Losses;
+using ConVirt.Models;
+using ConVirt.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConVirt.Bench;
+
+/// <summary>Figure 1: one ConVIRT training step (forward both towers, loss, backward, Adam) on synthetic tensors.</summary>
+public static class TrainStepBench
+{
+    public static readonly string[] Phases = ["image_forward", "text_forward", "loss", "backward", "optimizer"];
+
+    /// <summary>Per-step seconds and per-phase seconds of this project's step.</summary>
+    public static (List<double> Steps, List<double[]> Phases) RunOurs(StepConfig sc, int batch, int size, int tokens, int warmup, int reps)
+    {
+        torch.manual_seed(0);
+        var model = ModelFactory.CreateRandom(sc.Config.Model);
+        model.train();
+        var loss = new ConVirtLoss(sc.Config.Loss.Temperature, sc.Config.Loss.Lambda);
+        var (optimizer, _) = OptimizerFactory.CreateAdam(model, 1e-4, 1e-6);
+        var (images, ids, mask) = SyntheticInputs(batch, size, tokens);
+        var steps = new List<double>();
+        var phases = new List<double[]>();
+        var w = new Stopwatch();
+        for (int i = 0; i < warmup + reps; i++)
+        {
+            var t = new double[5];
+            w.Restart();
+            using (var scope = torch.NewDisposeScope())
+            {
+                optimizer.zero_grad();
+                var v = model.EncodeImage(images);
+                t[0] = w.Elapsed.TotalSeconds;
+                var u = model.EncodeText(ids, mask);
+                t[1] = w.Elapsed.TotalSeconds;
+                var l = loss.Compute(v, u);
+                t[2] = w.Elapsed.TotalSeconds;
+                l.Total.backward();
+                t[3] = w.Elapsed.TotalSeconds;
+                optimizer.step();
+                t[4] = w.Elapsed.TotalSeconds;
+            }
+            double total = w.Elapsed.TotalSeconds;
+            if (i >= warmup)
+            {
+                steps.Add(total);
+                phases.Add([t[0], t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]]);
+            }
+        }
+        images.Dispose(); ids.Dispose(); mask.Dispose();
+        optimizer.Dispose();
+        model.Dispose();
+        return (steps, phases);
+    }
+
+    /// <summary>images [B, 1, S, S] uniform [0, 1); ids [B, T] with [CLS] ... [SEP]; mask all ones (fixed-length sentences).</summary>
+    public static (Tensor Images, Tensor Ids, Tensor Mask) SyntheticInputs(int batch, int size, int tokens)
+    {
+        torch.manual_seed(0);
+        var images = torch.rand(batch, 1, size, size);
+        var ids = torch.randint(1000, 30000, [batch, tokens], dtype: int64);
+        ids[TensorIndex.Colon, 0] = torch.tensor(101L);
+        ids[TensorIndex.Colon, tokens - 1] = torch.tensor(102L);
+        var mask = torch.ones(batch, tokens, dtype: int64);
+        return (images, ids, mask);
+    }
+
+    /// <summary>Runs bench/pytorch/train_step.py with /usr/bin/python3; null with a reason when it cannot.</summary>
+    public static (List<double> Steps, List<double[]> Phases, Dictionary<string, object> Info)? RunPyTorch(string repoRoot, string config, int threads,
+        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, out string? why)
+    {
+        var script = Path.Combine(repoRoot, "bench", "pytorch", "train_step.py");
+        var psi = new ProcessStartInfo("/usr/bin/python3")
+        {
+            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
+        };
+        foreach (var a in new[] { script, "--config", config, "--threads", threads.ToString(), "--warmup", warmup.ToString(), "--reps", reps.ToString(),
+                     "--batch", batch.ToString(), "--size", size.ToString(), "--tokens", tokens.ToString() })
+            psi.ArgumentList.Add(a);
+        if (channelsLast) psi.ArgumentList.Add("--channels-last");
+        psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
+        psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
+        // the same libgomp wait policy as this process's libtorch (NativeRuntime sets PASSIVE natively)
+        if (Runtime.NativeRuntime.OpenMpWaitPolicy != "default") psi.Environment["OMP_WAIT_POLICY"] = Runtime.NativeRuntime.OpenMpWaitPolicy;
+        try
+        {
+            using var p = Process.Start(psi)!;
+            var stderr = p.StandardError.ReadToEndAsync();
+            var stdout = p.StandardOutput.ReadToEnd();
+            p.WaitForExit();
+            if (p.ExitCode != 0) { why = $"python exited {p.ExitCode}: {Last(stderr.Result)}"; return null; }
+            using var doc = JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
+            var root = doc.RootElement;
+            var steps = root.GetProperty("step_seconds").EnumerateArray().Select(e => e.GetDouble()).ToList();
+            var phases = root.GetProperty("phases").EnumerateArray().Select(ph => Phases.Select(n => ph.GetProperty(n).GetDouble()).ToArray()).ToList();
+            var info = new Dictionary<string, object>();
+            foreach (var name in new[] { "torch", "torchvision", "threads", "interop_threads", "blas", "trainable_tensors" })
+                info[name] = root.GetProperty(name).ToString();
+            why = null;
+            return (steps, phases, info);
+        }
+        catch (Exception e) when (e is System.ComponentModel.Win32Exception or JsonException or InvalidOperationException or KeyNotFoundException)
+        {
+            why = e.Message;
+            return null;
+        }
+    }
+
+    static string Last(string s) => string.Join(" | ", s.Trim().Split('\n').TakeLast(3));
+}
