@@ -11,6 +11,8 @@ public static class ConVirtApp
     /// <summary>Runs the tool in-process (tests call this too) and returns the exit code.</summary>
     public static int Run(string[] args, IAnsiConsole? console = null)
     {
+        // the documented `--k 5,10,50` (Spectre needs long option names of 2+ characters): same as --ks
+        args = args.Select(a => a == "--k" ? "--ks" : a).ToArray();
         // every verb but info (which reports it) needs libtorch: refuse in one sentence before doing any work
         if (args.Length > 0 && !args[0].StartsWith('-') && args[0] != "info" && !args.Contains("--help") && !args.Contains("-h")
             && NativeRuntime.Status is { Loaded: false, Error: var error })
