@@ -3,7 +3,8 @@
 
   /usr/bin/python3 bench/tsne/compare_sklearn.py make FEATURES.csv [--n 600 --dim 50 --seed 0]
       writes Gaussian-blob features (5 blobs) to FEATURES.csv and their labels to FEATURES.labels.csv
-  (run TsneComparison.Run(FEATURES.csv, OURS.csv, options) from C#, e.g. through the CLI later)
+  ./convirt tsne --features FEATURES.csv --out OURS.csv [--perplexity 30 --iterations 1000 --seed 0]
+      (TsneComparison.Run: ConVirt's exact t-SNE of the same features, one x,y line per point)
   /usr/bin/python3 bench/tsne/compare_sklearn.py compare FEATURES.csv OURS.csv [--perplexity 30 --iterations 1000]
       runs sklearn.manifold.TSNE(method='exact', init='random', the same schedule) on FEATURES.csv and prints,
       for both embeddings: KL(P||Q) under scikit-learn's P, trustworthiness(k=5, 10), and 5-NN label accuracy

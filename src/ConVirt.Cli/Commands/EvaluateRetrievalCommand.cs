@@ -16,7 +16,7 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
         [CommandOption("--label <KEY>"), Description("A candidate is relevant when this label equals the query's.")] public string? Label { get; init; }
         [CommandOption("--query-split <S>")] public string? QuerySplit { get; init; }
         [CommandOption("--candidate-split <S>")] public string? CandidateSplit { get; init; }
-        [CommandOption("-k|--ks <K>"), Description("Cut-offs, default 5,10,50 (`--k` is accepted too).")] public string K { get; init; } = "5,10,50";
+        [CommandOption("-k|--ks <K>"), Description("Cut-offs, default 5,10,50 (Spectre needs long names of 2+ characters: -k 5,10,50 or --ks 5,10,50).")] public string K { get; init; } = "5,10,50";
         [CommandOption("--text-queries <FILE>"), Description("JSON Lines {\"text\", \"label\"} (ConVIRT runs only).")] public string? TextQueries { get; init; }
         [CommandOption("--out <DIR>"), Description("Writes retrieval.json and retrieval.md.")] public string? Out { get; init; }
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
@@ -36,7 +36,7 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
         var result = RetrievalJob.Run(new RetrievalOptions
         {
             Encoder = s.Encoder!, Queries = s.Queries!, Candidates = s.Candidates!, Label = s.Label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit,
-            Ks = OptionLists.Ints(s.K, "--k"), TextQueries = s.TextQueries, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device,
+            Ks = OptionLists.Ints(s.K, "--ks"), TextQueries = s.TextQueries, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device,
         }, new ConsoleProgress(console));
         console.WriteLine(result.ToMarkdown());
         return 0;

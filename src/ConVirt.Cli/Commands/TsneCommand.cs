@@ -14,6 +14,8 @@ public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Sett
         [CommandOption("--data <MANIFEST>")] public string? Data { get; init; }
         [CommandOption("--label <KEY>"), Description("Colours the points.")] public string? Label { get; init; }
         [CommandOption("--out <PNG>"), Description("Plot; coordinates go to the same name with .csv, a summary to .json.")] public string? Out { get; init; }
+        [CommandOption("--features <CSV>"), Description("Instead of --encoder/--data/--label: embed these comma-separated feature rows and write x,y lines to --out (.csv); for bench/tsne/compare_sklearn.py.")]
+        public string? Features { get; init; }
         [CommandOption("--split <S>")] public string? Split { get; init; }
         [CommandOption("--perplexity <P>")] public double Perplexity { get; init; } = 30;
         [CommandOption("--iterations <N>")] public int Iterations { get; init; } = 1000;
@@ -23,7 +25,8 @@ public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Sett
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
 
         public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
+            Features is not null ? (string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out <CSV> is required") : ValidationResult.Success())
+            : string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
             : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <MANIFEST> is required")
             : string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required")
             : string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out <PNG> is required")
@@ -32,6 +35,12 @@ public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Sett
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        if (s.Features is not null)
+        {
+            var map = TsneComparison.Run(s.Features, s.Out!, new TsneOptions(Perplexity: s.Perplexity, Iterations: s.Iterations, Seed: s.Seed));
+            console.WriteLine($"{map.Embedding.GetLength(0)} points: KL {map.KlDivergence:0.0000}; wrote {s.Out}");
+            return 0;
+        }
         var r = TsneJob.Run(new TsneJobOptions(s.Encoder!, s.Data!, s.Label!, s.Out!, s.Perplexity, s.Iterations, s.Seed, s.MaxPoints, s.Split, s.ImageSize, s.Device),
             new ConsoleProgress(console));
         console.WriteLine($"{r.Points} points: KL {r.KlDivergence:0.000}, trustworthiness@10 {r.Trustworthiness:0.000}; wrote {s.Out} and {Path.ChangeExtension(s.Out!, ".csv")}");

@@ -29,6 +29,8 @@ public sealed record LabelEfficiencyOptions
     public string? Out { get; init; }
     /// <summary>Linear: keep extracted features under Out/features/ and reuse them.</summary>
     public bool CacheFeatures { get; init; } = true;
+    /// <summary>Linear: probe settings (L2 grid, validation share, iterations); null for the defaults. The seed is set per run.</summary>
+    public LogisticRegressionProbeOptions? Probe { get; init; }
     /// <summary>Fine-tuning: Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-4;
     /// <summary>Fine-tuning: examples per step.</summary>

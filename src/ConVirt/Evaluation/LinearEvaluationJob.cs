@@ -35,12 +35,12 @@ public static class LinearEvaluationJob
         cancellationToken.ThrowIfCancellationRequested();
         var testFeatures = ImageFeatures.Extract(encoder, test.Rows, options.ImageSize, false, device, Path.GetFileName(options.Test), cache, identity, progress: progress);
         var fractions = Evaluate(trainFeatures.Features, trainFeatures.Rows, testFeatures.Features, testFeatures.Rows, task,
-            options.Fractions, options.Runs, options.Seed, progress, cancellationToken);
+            options.Fractions, options.Runs, options.Seed, progress, cancellationToken, options.Probe);
         var settings = new Dictionary<string, string>
         {
             ["features"] = "h_v (frozen)",
             ["probe"] = "logistic regression, L-BFGS, standardised features",
-            ["l2_grid"] = string.Join(" ", LogisticRegressionProbeOptions.DefaultL2Grid.Select(v => v.ToString("g", CultureInfo.InvariantCulture))),
+            ["l2_grid"] = string.Join(" ", (options.Probe ?? new()).ResolvedL2Grid.Select(v => v.ToString("g", CultureInfo.InvariantCulture))),
             ["l2_selection"] = "validation log-loss on a stratified 20% of the labelled subset",
             ["runs"] = options.Runs.ToString(CultureInfo.InvariantCulture),
         };
@@ -68,9 +68,10 @@ public static class LinearEvaluationJob
     /// <param name="seed">Base seed.</param>
     /// <param name="progress">One line per run.</param>
     /// <param name="cancellationToken">Checked between runs.</param>
+    /// <param name="probeOptions">Probe settings (null: defaults); its seed is replaced by each run's.</param>
     public static IReadOnlyList<FractionScores> Evaluate(float[,] trainFeatures, IReadOnlyList<ManifestRow> trainRows, float[,] testFeatures,
         IReadOnlyList<ManifestRow> testRows, LabelTask task, IReadOnlyList<double> fractions, int runs, int seed,
-        IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<string>? progress = null, CancellationToken cancellationToken = default, LogisticRegressionProbeOptions? probeOptions = null)
     {
         if (trainFeatures.GetLength(0) != trainRows.Count) throw new ArgumentException($"{trainFeatures.GetLength(0)} training feature rows for {trainRows.Count} rows");
         if (testFeatures.GetLength(0) != testRows.Count) throw new ArgumentException($"{testFeatures.GetLength(0)} test feature rows for {testRows.Count} rows");
@@ -95,7 +96,7 @@ public static class LinearEvaluationJob
                 int runSeed = seed + run;
                 var chosen = LabelFractionSampler.Stratified(strata, patients, fraction, runSeed);
                 var x = xTrain.index_select(0, tensor(chosen.Select(i => (long)i).ToArray()));
-                var probe = FitProbe(task, x, chosen, trainClasses, trainTargets, runSeed);
+                var probe = FitProbe(task, x, chosen, trainClasses, trainTargets, (probeOptions ?? new()) with { Seed = runSeed });
                 var probabilities = ImageFeatures.ToMatrix(probe.PredictProba(xTest));
                 var s = TaskScores.Compute(task, probabilities, testClasses, testTargets);
                 scores.Add(new RunScore(run, runSeed, chosen.Length, s.Auc, s.Accuracy, s.BalancedAccuracy, L2: probe.L2));
@@ -107,9 +108,8 @@ public static class LinearEvaluationJob
         return results;
     }
 
-    static LogisticRegressionProbe FitProbe(LabelTask task, Tensor x, int[] chosen, int[]? classes, int[,]? targets, int seed)
+    static LogisticRegressionProbe FitProbe(LabelTask task, Tensor x, int[] chosen, int[]? classes, int[,]? targets, LogisticRegressionProbeOptions options)
     {
-        var options = new LogisticRegressionProbeOptions(Seed: seed);
         // very small subsets cannot spare a validation split for every class: fit one moderate λ instead
         var fallback = options with { L2Grid = [0.1] };
         LogisticRegressionProbe Fit(LogisticRegressionProbeOptions o)
