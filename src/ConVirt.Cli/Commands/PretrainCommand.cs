@@ -108,7 +108,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         config.Validate();
         var inputs = new PretrainingInputs(s.Train!, s.Val);
         var result = TrainingDisplay.Run(console, progress => PretrainingJob.Run(config, inputs, s.Out!, s.Resume, progress, s.MaxSteps, cancellationToken));
-        console.WriteLine($"{result.StopReason}: {result.State.Step} steps, {result.State.Epoch} epochs, best validation loss {result.BestValidationLoss:F4}, " +
+        console.WriteLine($"{result.StopReason}: {result.State.Step} steps, {result.State.Epoch} epochs, best validation loss {(double.IsFinite(result.BestValidationLoss) ? result.BestValidationLoss.ToString("F4") : "none yet")}, " +
                           $"{result.PairsPerSecond:F1} pairs/s (median), data wait {result.DataWaitFraction:P1}");
         console.WriteLine($"run folder: {Path.GetFullPath(s.Out!)}");
         return result.StopReason == "non-finite-loss" ? 3 : 0;
