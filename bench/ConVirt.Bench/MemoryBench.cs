@@ -34,7 +34,7 @@ public static partial class MemoryBench
         p.WaitForExit();
         string err = errTask.Result;
         if (haveTime && MaxRss().Match(err) is { Success: true } m) hwmKiB = double.Parse(m.Groups[1].Value);
-        var tail = string.Join(" | ", (stdout.Result + "\n" + err).Split('\n').Where(l => l.Contains("steps") || l.Contains("rror")).Take(3));
+        var tail = string.Join(" | ", stdout.Result.Split('\n').Where(l => l.Contains("(median)")).Concat(err.Split('\n').Where(l => l.Contains("rror"))).Take(3));
         return new Run(label, string.Join(" ", args), hwmKiB / 1024, w.Elapsed.TotalSeconds, p.ExitCode, tail.Trim());
     }
 

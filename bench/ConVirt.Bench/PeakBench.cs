@@ -24,6 +24,28 @@ public static class PeakBench
         return Stats.Of(values);
     }
 
+    /// <summary>
+    /// GFLOP/s of a 3x3 convolution 256 -> 256 channels on [32, 256, 28, 28] (ResNet's layer3 shape; oneDNN's
+    /// kernels, which on this CPU run faster than the BLAS behind matmul), 2 x 14.8 GMAC per call.
+    /// </summary>
+    public static Stats ConvGflops(int warmup, int reps)
+    {
+        torch.manual_seed(0);
+        using var x = torch.randn(32, 256, 28, 28);
+        using var w = torch.randn(256, 256, 3, 3);
+        double flop = 2.0 * 256 * 256 * 9 * 28 * 28 * 32;
+        var values = new List<double>();
+        using var noGrad = torch.no_grad();
+        for (int i = 0; i < warmup + reps; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            using (var y = nn.functional.conv2d(x, w, padding: [1, 1])) { }
+            double s = watch.Elapsed.TotalSeconds;
+            if (i >= warmup) values.Add(flop / s / 1e9);
+        }
+        return Stats.Of(values);
+    }
+
     /// <summary>GB/s of reading a float32 tensor of <paramref name="mib"/> MiB (a sum), repeated.</summary>
     public static Stats ReadBandwidth(int mib, int reps)
     {
