@@ -24,7 +24,7 @@ public sealed record ConVirtConfig
     public DataOptions Data { get; init; } = new();
     /// <summary>Seed of every random choice (initialisation, order, augmentation, sentence sampling).</summary>
     public int Seed { get; init; } = 42;
-    /// <summary>libtorch intra-op threads; 0 = all cores minus the data path's workers (at least 1).</summary>
+    /// <summary>libtorch intra-op threads; 0 = libtorch's default (all cores).</summary>
     public int Threads { get; init; }
     /// <summary>cpu or cuda (cuda needs the TorchSharp CUDA package).</summary>
     public string Device { get; init; } = "cpu";
