@@ -51,7 +51,7 @@ public static class FineTuneJob
         }
         var task = LabelTask.Infer(keys, train, test, validation);
         var device = torch.device(options.Device);
-        var evalOptions = new PairedSourceOptions { WithText = false, Augmentation = null, Shuffle = false, ImageSize = options.ImageSize, BatchSize = 64 };
+        var evalOptions = new PairedSourceOptions { WithText = false, Augmentation = null, Shuffle = false, ImageSize = options.ImageSize, BatchSize = 64, MinBatch = 1 };
         progress?.Report($"decoding {validation.Rows.Count} validation and {test.Rows.Count} test images");
         var validationSet = EvaluationSource(validation.Rows, evalOptions, Path.GetFileName(options.Train));
         var testSet = EvaluationSource(test.Rows, evalOptions, Path.GetFileName(options.Test));
@@ -212,13 +212,12 @@ public static class FineTuneJob
         return task.Kind == ProbeHeadKind.MultiLabel ? (null, task.Targets(rows)) : (task.ClassIndices(rows), null);
     }
 
-    /// <summary>A deterministic evaluation source whose batches cover every example (no final batch of one).</summary>
+    /// <summary>A deterministic evaluation source whose batches cover every example (options with MinBatch 1).</summary>
     internal static PairedBatchSource EvaluationSource(IReadOnlyList<ManifestRow> rows, PairedSourceOptions options, string name)
     {
-        var source = PairedBatchSource.Create(rows, null, options, name);
-        int n = source.Examples.Count, size = options.BatchSize;
+        var source = PairedBatchSource.Create(rows, null, options with { MinBatch = 1 }, name);
+        int n = source.Examples.Count;
         if (n < 2) throw new ArgumentException($"{name}: {n} readable image(s); at least 2 are needed");
-        while (n % size == 1) size++;
-        return size == options.BatchSize ? source : PairedBatchSource.Create(rows, null, options with { BatchSize = size }, name);
+        return source;
     }
 }

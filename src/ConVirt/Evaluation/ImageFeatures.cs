@@ -46,14 +46,10 @@ public static class ImageFeatures
         }
         progress?.Report($"{manifestName}: extracting {(projected ? "v" : "h_v")} of {rows.Count} images at {imageSize} px");
         if (rows.Count < 2) throw new ArgumentException($"{manifestName}: {rows.Count} row(s) to embed; at least 2 are needed");
-        var options = new PairedSourceOptions { WithText = false, Augmentation = null, Shuffle = false, ImageSize = imageSize, BatchSize = batchSize };
+        var options = new PairedSourceOptions { WithText = false, Augmentation = null, Shuffle = false, ImageSize = imageSize, BatchSize = batchSize, MinBatch = 1 };
         var source = PairedBatchSource.Create(rows, null, options, manifestName);
         int n = source.Examples.Count;
         if (n < 2) throw new ArgumentException($"{manifestName}: only {n} of {rows.Count} images could be read ({string.Join("; ", source.Skipped.Take(3))})");
-        // the batch planner drops a final batch of one example: choose a batch size that leaves none
-        int size = batchSize;
-        while (n % size == 1) size++;
-        if (size != batchSize) source = PairedBatchSource.Create(rows, null, options with { BatchSize = size }, manifestName);
 
         using var scope = NewDisposeScope();
         var features = EmbeddingExtractor.Images(encoder.Image, projected ? encoder.Model!.ImageProjection : null, source, device);

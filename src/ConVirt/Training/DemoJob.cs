@@ -63,7 +63,7 @@ public static class DemoJob
         var rows = Manifest.Load(manifest).Rows.Where(r => r.Split == "test").ToList();
         var candidates = PairedBatchSource.Create(rows, null, new PairedSourceOptions
         {
-            BatchSize = 64, ImageSize = o.ImageSize, WithText = false, Shuffle = false, Seed = o.Seed,
+            BatchSize = 64, ImageSize = o.ImageSize, WithText = false, Shuffle = false, Seed = o.Seed, MinBatch = 1,
         }, "manifest.jsonl");
         var queries = TextQuery.Load(Path.Combine(dataDir, "queries.jsonl"));
         var labelNames = queries.Select(q => q.Label).Concat(candidates.Examples.Select(e => Finding(e.Row))).Distinct().Order(StringComparer.Ordinal).ToList();

@@ -30,6 +30,14 @@ public sealed class BatchPlannerTests
     }
 
     [Fact]
+    public void FeatureExtractionKeepsALoneFinalRow()
+    {
+        var plan = BatchPlanner.Plan(Enumerable.Range(0, 9).ToArray(), _ => null, batchSize: 4, minBatch: 1);
+        Assert.Equal(9, plan.Sum(b => b.Length));
+        Assert.Equal([8], plan[^1]);
+    }
+
+    [Fact]
     public void DerivedSeedsAreStableAcrossProcessesAndDifferByCoordinate()
     {
         // values fixed by SplitMix64, not by the runtime's randomised string hashing

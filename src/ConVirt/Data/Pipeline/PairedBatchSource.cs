@@ -104,7 +104,7 @@ public sealed class PairedBatchSource : IBatchSource
     {
         var order = Enumerable.Range(0, examples.Length).ToArray();
         if (options.Shuffle) DeterministicRandom.Create(options.Seed, e, 0x5EED).Shuffle(order);
-        var plan = BatchPlanner.Plan(order, i => examples[i].DuplicateKey, options.BatchSize);
+        var plan = BatchPlanner.Plan(order, i => examples[i].DuplicateKey, options.BatchSize, options.MinBatch);
         if (plans.Count > 4) foreach (var old in plans.Keys.Where(k => k < e - 2)) plans.TryRemove(old, out _);
         return plan;
     });

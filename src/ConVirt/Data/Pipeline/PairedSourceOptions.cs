@@ -21,6 +21,11 @@ public sealed record PairedSourceOptions
     public int MaxTokens { get; init; } = 128;
     /// <summary>Seed of order, augmentation and sentence sampling.</summary>
     public int Seed { get; init; } = 42;
+    /// <summary>
+    /// Smallest batch kept: 2 for contrastive training (a lone pair has no negative), 1 for feature
+    /// extraction, where every row must be embedded.
+    /// </summary>
+    public int MinBatch { get; init; } = 2;
     /// <summary>Decoded images kept in memory.</summary>
     public int DecodeCacheImages { get; init; } = 4096;
 }
