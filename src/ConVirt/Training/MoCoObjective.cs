@@ -30,14 +30,14 @@ public sealed class MoCoObjective(MoCoModel model, double temperature) : IPretra
         var positive = (q * k).sum(1, keepdim: true);                             // [N, 1]
         var negative = q.matmul(model.Queue.t());                                 // [N, K]
         var logits = torch.cat([positive, negative], 1).div_(temperature);
-        var loss = nn.functional.cross_entropy(logits, torch.zeros(batch.Count, dtype: int64, device: q.device)).MoveToOuterDisposeScope();
+        var loss = nn.functional.cross_entropy(logits, torch.zeros(batch.Count, dtype: int64, device: q.device));
         if (training)
         {
             pendingKeys?.Dispose();
             pendingKeys = k.detach().MoveToOuterDisposeScope();
             pendingKeys.DetachFromDisposeScope();
         }
-        return new ContrastiveLossOutput(loss, loss.alias(), loss.alias());
+        return new ContrastiveLossOutput(loss.alias().MoveToOuterDisposeScope(), loss.alias().MoveToOuterDisposeScope(), loss.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />

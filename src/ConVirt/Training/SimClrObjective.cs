@@ -17,8 +17,9 @@ public sealed class SimClrObjective(SimClrModel model, double temperature) : IPr
         using var a = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
         using var b = BatchTensors.Images(second, batch.Count, batch.Size, device);
         using var scope = torch.NewDisposeScope();
-        var loss = NtXentLoss.Compute(model.call(a), model.call(b), temperature).MoveToOuterDisposeScope();
-        return new ContrastiveLossOutput(loss, loss.alias(), loss.alias());
+        var loss = NtXentLoss.Compute(model.call(a), model.call(b), temperature);
+        // one loss, reported in all three slots; every tensor handed out leaves this scope
+        return new ContrastiveLossOutput(loss.alias().MoveToOuterDisposeScope(), loss.alias().MoveToOuterDisposeScope(), loss.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />

@@ -13,7 +13,7 @@ public sealed class EvaluationJobsTests : IClassFixture<EvaluationJobsTests.Tiny
     /// <summary>One synthetic data set for the class.</summary>
     public sealed class TinyData : IDisposable
     {
-        public string Folder { get; } = Path.Combine(Path.GetTempPath(), "convirt-tests", "evaljobs-" + Guid.NewGuid().ToString("N")[..8]);
+        public string Folder { get; } = Pipeline.TinyRuns.TempFolder("evaljobs");
         public string Manifest { get; }
         public TinyData() => Manifest = SyntheticDataset.Write(Folder, 60, 32, seed: 11);
         public void Dispose() => Directory.Delete(Folder, true);

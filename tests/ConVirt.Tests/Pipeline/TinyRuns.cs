@@ -30,11 +30,46 @@ internal static class TinyRuns
         Threads = 0,
     };
 
-    /// <summary>A new empty temporary folder.</summary>
+    /// <summary>
+    /// This test process's scratch root (<c>$TMPDIR/convirt-tests/p&lt;pid&gt;</c>). Run folders hold checkpoints of
+    /// hundreds of MB, so the root is deleted when the process exits, and roots left by processes that no longer
+    /// run (a killed test host) are deleted when the next one starts.
+    /// </summary>
+    public static string Root { get; } = CreateRoot();
+
+    /// <summary>A new empty temporary folder under <see cref="Root"/>.</summary>
     public static string TempFolder(string name)
     {
-        var dir = Path.Combine(Path.GetTempPath(), "convirt-tests", name + "-" + Guid.NewGuid().ToString("N")[..8]);
+        var dir = Path.Combine(Root, name + "-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
         return dir;
+    }
+
+    private static string CreateRoot()
+    {
+        var parent = Path.Combine(Path.GetTempPath(), "convirt-tests");
+        Directory.CreateDirectory(parent);
+        foreach (var stale in Directory.GetDirectories(parent))
+        {
+            var name = Path.GetFileName(stale);
+            // only roots of this scheme whose process has gone; anything else belongs to someone else
+            if (name.StartsWith('p') && int.TryParse(name[1..], out var pid) && !ProcessExists(pid)) TryDelete(stale);
+        }
+        var root = Path.Combine(parent, "p" + Environment.ProcessId);
+        Directory.CreateDirectory(root);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => TryDelete(root);
+        return root;
+    }
+
+    private static bool ProcessExists(int pid)
+    {
+        try { using var p = System.Diagnostics.Process.GetProcessById(pid); return !p.HasExited; }
+        catch (ArgumentException) { return false; }
+        catch (InvalidOperationException) { return false; }
+    }
+
+    private static void TryDelete(string dir)
+    {
+        try { Directory.Delete(dir, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }
