@@ -6,7 +6,7 @@ namespace ConVirt.Tests.EvaluationJobs;
 /// <summary>Split selection, null labels and the one-line errors of <see cref="LabelledRows"/>.</summary>
 public sealed class LabelledRowsTests : IDisposable
 {
-    readonly string folder = Pipeline.TinyRuns.TempFolder("labelled");
+    readonly string folder = Path.Combine(Path.GetTempPath(), "convirt-labelled-" + Guid.NewGuid().ToString("N")[..8]);
 
     public LabelledRowsTests() => Directory.CreateDirectory(folder);
 
