@@ -79,18 +79,7 @@ public static class ImageFeatures
     }
 
     /// <summary>[n, d] float32 copy of a CPU or device tensor.</summary>
-    public static float[,] ToMatrix(Tensor t)
-    {
-        using var scope = NewDisposeScope();
-        var cpu = t.to_type(ScalarType.Float32).cpu().contiguous();
-        int rows = (int)cpu.shape[0], columns = (int)cpu.shape[1];
-        var result = new float[rows, columns];
-        cpu.data<float>().CopyTo(MemoryMarshalSpan(result));
-        return result;
-    }
-
-    static Span<float> MemoryMarshalSpan(float[,] matrix) =>
-        System.Runtime.InteropServices.MemoryMarshal.CreateSpan(ref matrix[0, 0], matrix.Length);
+    public static float[,] ToMatrix(Tensor t) => TensorMatrix.Float(t);
 
     static string CacheKey(string encoderIdentity, IReadOnlyList<ManifestRow> rows, int imageSize, bool projected)
     {

@@ -171,7 +171,7 @@ public sealed class LogisticRegressionProbe
         ArgumentNullException.ThrowIfNull(features);
         using var scope = NewDisposeScope();
         var probabilities = PredictProba(tensor(features));
-        return ToMatrix(probabilities);
+        return TensorMatrix.Float(probabilities);
     }
 
     static LogisticRegressionProbe FitAny(Tensor features, Tensor targets, ProbeHeadKind kind, int outputCount, int[] strata,
@@ -225,7 +225,7 @@ public sealed class LogisticRegressionProbe
         }
         var (final, iterations, converged) = MinimiseLbfgs(new Objective(standardised, targets, softmax, chosen),
             start ?? ZeroParameters(standardised, targets), options);
-        var matrix = ToDoubleMatrix(final); // [d + 1, heads]; last row is the bias
+        var matrix = TensorMatrix.Double(final); // [d + 1, heads]; last row is the bias
         int d = (int)x.shape[1], heads = (int)targets.shape[1];
         var weights = new double[d, heads];
         var bias = new double[heads];
@@ -334,26 +334,6 @@ public sealed class LogisticRegressionProbe
         if (features.dim() != 2) throw new ArgumentException($"features must be [n, d]; got [{string.Join(", ", features.shape)}].", nameof(features));
         if (features.shape[0] != n) throw new ArgumentException($"features has {features.shape[0]} rows but there are {n} labels.", nameof(features));
         if (n == 0) throw new ArgumentException("A probe needs at least one example.", nameof(features));
-    }
-
-    static double[,] ToDoubleMatrix(Tensor t)
-    {
-        var cpu = t.to_type(ScalarType.Float64).cpu().contiguous();
-        int rows = (int)cpu.shape[0], columns = (int)cpu.shape[1];
-        var data = cpu.data<double>().ToArray();
-        var result = new double[rows, columns];
-        Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(double));
-        return result;
-    }
-
-    static float[,] ToMatrix(Tensor t)
-    {
-        var cpu = t.to_type(ScalarType.Float32).cpu().contiguous();
-        int rows = (int)cpu.shape[0], columns = (int)cpu.shape[1];
-        var data = cpu.data<float>().ToArray();
-        var result = new float[rows, columns];
-        Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(float));
-        return result;
     }
 
     /// <summary>Standardisation and parameters of one fitted head.</summary>

@@ -92,7 +92,7 @@ public static class Tsne
                 progress?.Report((iteration, kl));
             }
         }
-        return new TsneResult(ToFloatMatrix(y), kl, history);
+        return new TsneResult(TensorMatrix.Float(y), kl, history);
     }
 
     /// <summary>Managed overload of <see cref="Embed(Tensor, TsneOptions, IProgress{ValueTuple{int, double}})"/> (CPU).</summary>
@@ -238,15 +238,5 @@ public static class Tsne
             values[i + 1] = 1e-4 * radius * Math.Sin(2 * Math.PI * u2);
         }
         return values;
-    }
-
-    static float[,] ToFloatMatrix(Tensor t)
-    {
-        var cpu = t.to_type(ScalarType.Float32).cpu().contiguous();
-        int rows = (int)cpu.shape[0], columns = (int)cpu.shape[1];
-        var data = cpu.data<float>().ToArray();
-        var result = new float[rows, columns];
-        Buffer.BlockCopy(data, 0, result, 0, data.Length * sizeof(float));
-        return result;
     }
 }

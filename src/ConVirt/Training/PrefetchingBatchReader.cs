@@ -38,7 +38,7 @@ public sealed class PrefetchingBatchReader : IDisposable
                     {
                         try { return source.Build(epoch, index); }
                         finally { limiter.Release(); }
-                    }, token, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                    }, token, TaskCreationOptions.None, TaskScheduler.Default); // pool threads, not a new OS thread per batch
                     await channel.Writer.WriteAsync(work, token).ConfigureAwait(false);
                 }
                 channel.Writer.TryComplete();

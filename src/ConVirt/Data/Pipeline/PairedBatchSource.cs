@@ -54,6 +54,7 @@ public sealed class PairedBatchSource : IBatchSource
         var prepared = new PreparedExample?[rows.Count];
         var decoded = new ConcurrentDictionary<int, GrayImage>();
         var decodeOptions = new ImageDecodeOptions(TargetShortSide: options.ImageSize);
+        var sentenceCache = options.WithText ? new SentenceCache(tokenizer!, options.MaxTokens) : null; // one split + tokenisation per distinct text
         int done = 0;
         Parallel.For(0, rows.Count, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, Environment.ProcessorCount) }, i =>
         {
@@ -63,7 +64,7 @@ public sealed class PairedBatchSource : IBatchSource
             if (options.WithText)
             {
                 if (string.IsNullOrWhiteSpace(row.Text)) { skipped.Add((i, $"{where}: field 'text': no text (image-only row)")); return; }
-                sentences = SentenceSplitter.Split(ReportText.Clean(row.Text)).Select(s => tokenizer!.EncodeSentence(s, options.MaxTokens)).Where(t => t.Length > 2).ToArray();
+                sentences = sentenceCache!.Get(row.Text).TokenIds.ToArray();
                 if (sentences.Length == 0) { skipped.Add((i, $"{where}: field 'text': no sentence with a token")); return; }
             }
             if (!ImageDecoder.TryLoad(row.ImagePath, out var image, out var error, decodeOptions) || image is null)
@@ -131,7 +132,7 @@ public sealed class PairedBatchSource : IBatchSource
                 if (augmenter is null) evalTransform.Apply(image, second.AsSpan(j * pixels, pixels));
                 else augmenter.Apply(image, rng, second.AsSpan(j * pixels, pixels));
             }
-            if (options.WithText) encoded.Add(ex.Sentences[rng.Next(ex.Sentences.Length)]);
+            if (options.WithText) encoded.Add(ex.Sentences[SentenceSampler.SampleIndex(ex.Sentences.Length, rng)]);
         }
         var tokens = options.WithText ? tokenizer!.Pad(encoded) : null;
         return new PairBatch(epoch, index, n, size, images, second, tokens, members);
