@@ -14,6 +14,8 @@ public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Evalua
         [CommandOption("--train <MANIFEST>"), Description("Training manifest (its --train-split rows when rows carry splits).")] public string? Train { get; init; }
         [CommandOption("--test <MANIFEST>"), Description("Test manifest (its --test-split rows when rows carry splits).")] public string? Test { get; init; }
         [CommandOption("--label <KEY>"), Description("Label key, or several comma-separated 0/1 keys (multi-label).")] public string? Label { get; init; }
+        [CommandOption("--ignore-values <V>"), Description("Label values treated as missing, separated by | (e.g. todo).")] public string? IgnoreValues { get; init; }
+        [CommandOption("--positive <V>"), Description("Make the label binary: these values (separated by |) are 1, all others 0.")] public string? Positive { get; init; }
         [CommandOption("--train-split <S>")] public string TrainSplit { get; init; } = "train";
         [CommandOption("--test-split <S>"), Description("Default test; pneumonia has train/val only: pass val.")] public string TestSplit { get; init; } = "test";
         [CommandOption("--fractions <F>"), Description("Label fractions, default 0.01,0.1,1.")] public string Fractions { get; init; } = "0.01,0.1,1";
@@ -35,6 +37,7 @@ public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Evalua
         {
             Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit,
             Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device,
+            LabelValues = IgnoreValues is null && Positive is null ? null : LabelValueFilter.Parse(IgnoreValues, Positive),
         };
     }
 

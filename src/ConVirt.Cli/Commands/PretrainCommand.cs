@@ -11,7 +11,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--train <MANIFEST>"), Description("Training manifest (JSON Lines or CSV). Rows with split=train are used when rows carry a split.")]
+        [CommandOption("--train <MANIFEST>"), Description("Training manifest (JSON Lines or CSV); several separated by commas are concatenated. Rows with split=train are used when rows carry a split.")]
         public string? Train { get; init; }
         [CommandOption("--val <MANIFEST>"), Description("Validation manifest; default: the split=val rows of --train.")]
         public string? Val { get; init; }
@@ -19,6 +19,8 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         public string? Out { get; init; }
         [CommandOption("--config <FILE|NAME>"), Description("JSON configuration file or a named one: cpu-small (default), paper.")]
         public string Config { get; init; } = "cpu-small";
+        [CommandOption("--paired-only"), Description("SimCLR/MoCo v2: use only rows with text (the images a ConVIRT run sees).")]
+        public bool PairedOnly { get; init; }
         [CommandOption("--resume"), Description("Continue from the run folder's latest checkpoint.")]
         public bool Resume { get; init; }
         [CommandOption("--method <M>"), Description("convirt (default), simclr or mocov2.")]
@@ -106,7 +108,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         if (s.Resume && File.Exists(Path.Combine(s.Out!, "config.json")) && s.Config == "cpu-small")
             config = ConVirtConfig.FromJson(File.ReadAllText(Path.Combine(s.Out!, "config.json")), Path.Combine(s.Out!, "config.json"));
         config.Validate();
-        var inputs = new PretrainingInputs(s.Train!, s.Val);
+        var inputs = new PretrainingInputs(s.Train!, s.Val, PairedOnly: s.PairedOnly);
         var result = TrainingDisplay.Run(console, progress => PretrainingJob.Run(config, inputs, s.Out!, s.Resume, progress, s.MaxSteps, cancellationToken));
         console.WriteLine($"{result.StopReason}: {result.State.Step} steps, {result.State.Epoch} epochs, best validation loss {(double.IsFinite(result.BestValidationLoss) ? result.BestValidationLoss.ToString("F4") : "none yet")}, " +
                           $"{result.PairsPerSecond:F1} pairs/s (median), data wait {result.DataWaitFraction:P1}");

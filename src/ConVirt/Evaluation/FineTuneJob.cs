@@ -25,8 +25,8 @@ public static class FineTuneJob
     {
         options.Validate();
         var keys = LabelTask.ParseKeys(options.Label);
-        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys);
-        var test = LabelledRows.Load(options.Test, options.TestSplit, keys);
+        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues);
+        var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues);
         bool sameFile = Path.GetFullPath(options.Train) == Path.GetFullPath(options.Test);
         bool hasValSplit = !(sameFile && options.ValSplit == options.TestSplit) && options.ValSplit != options.TrainSplit
                            && Manifest.Load(options.Train).Rows.Any(r => r.Split == options.ValSplit);
@@ -35,7 +35,7 @@ public static class FineTuneJob
         string validationSource;
         if (hasValSplit)
         {
-            validation = LabelledRows.Load(options.Train, options.ValSplit, keys);
+            validation = LabelledRows.Load(options.Train, options.ValSplit, keys, options.LabelValues);
             pool = train.Rows;
             validationSource = $"split {options.ValSplit}";
         }

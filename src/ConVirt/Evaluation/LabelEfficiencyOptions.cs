@@ -11,6 +11,8 @@ public sealed record LabelEfficiencyOptions
     public required string Test { get; init; }
     /// <summary>Label key, or several comma-separated 0/1 keys (multi-label).</summary>
     public required string Label { get; init; }
+    /// <summary>Rewriting of the label's values (ignored values, a positive class); null keeps them.</summary>
+    public LabelValueFilter? LabelValues { get; init; }
     /// <summary>Split of <see cref="Train"/> used when rows carry splits.</summary>
     public string TrainSplit { get; init; } = "train";
     /// <summary>Split of <see cref="Test"/> used when rows carry splits.</summary>

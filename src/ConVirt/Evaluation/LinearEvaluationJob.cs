@@ -23,8 +23,8 @@ public static class LinearEvaluationJob
     {
         options.Validate();
         var keys = LabelTask.ParseKeys(options.Label);
-        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys);
-        var test = LabelledRows.Load(options.Test, options.TestSplit, keys);
+        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues);
+        var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues);
         var task = LabelTask.Infer(keys, train, test);
         var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
         var device = torch.device(options.Device);

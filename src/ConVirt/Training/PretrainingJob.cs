@@ -19,23 +19,38 @@ public static class PretrainingJob
     public static (IReadOnlyList<ManifestRow> Train, IReadOnlyList<ManifestRow> Validation, List<string> Notes) LoadRows(PretrainingInputs inputs, bool requireText)
     {
         var notes = new List<string>();
-        var train = Manifest.Load(inputs.TrainManifest, new ManifestOptions(RequireText: requireText));
-        notes.Add($"{Path.GetFileName(inputs.TrainManifest)}: {train.Summary()}");
-        notes.AddRange(train.Issues.Take(20).Select(i => i.ToString()));
-        bool hasSplits = train.Rows.Any(r => r.Split is not null);
+        var trainPaths = PretrainingInputs.Paths(inputs.TrainManifest);
+        if (trainPaths.Count == 0) throw new ArgumentException("no training manifest given", nameof(inputs));
+        var loadedTrain = new List<ManifestRow>();
+        foreach (var path in trainPaths)
+        {
+            var train = Manifest.Load(path, new ManifestOptions(RequireText: requireText));
+            notes.Add($"{Path.GetFileName(path)}: {train.Summary()}");
+            notes.AddRange(train.Issues.Take(20).Select(i => i.ToString()));
+            loadedTrain.AddRange(train.Rows);
+        }
+        var duplicate = loadedTrain.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null && trainPaths.Count > 1)
+            throw new ManifestException(inputs.TrainManifest, $"{inputs.TrainManifest}: row id '{duplicate.Key}' appears in more than one of the training manifests; ids must be unique across them");
+        bool hasSplits = loadedTrain.Any(r => r.Split is not null);
         IReadOnlyList<ManifestRow> trainRows = hasSplits && inputs.TrainSplit is not null
-            ? train.Rows.Where(r => r.Split == inputs.TrainSplit).ToList() : train.Rows;
+            ? loadedTrain.Where(r => r.Split == inputs.TrainSplit).ToList() : loadedTrain;
         IReadOnlyList<ManifestRow> valRows = [];
         if (inputs.ValidationManifest is not null)
         {
-            var val = Manifest.Load(inputs.ValidationManifest, new ManifestOptions(RequireText: requireText));
-            notes.Add($"{Path.GetFileName(inputs.ValidationManifest)}: {val.Summary()}");
-            valRows = val.Rows.Any(r => r.Split is not null) && inputs.ValidationSplit is not null && val.Rows.Any(r => r.Split == inputs.ValidationSplit)
-                ? val.Rows.Where(r => r.Split == inputs.ValidationSplit).ToList() : val.Rows;
+            var loadedVal = new List<ManifestRow>();
+            foreach (var path in PretrainingInputs.Paths(inputs.ValidationManifest))
+            {
+                var val = Manifest.Load(path, new ManifestOptions(RequireText: requireText));
+                notes.Add($"{Path.GetFileName(path)}: {val.Summary()}");
+                loadedVal.AddRange(val.Rows.Any(r => r.Split is not null) && inputs.ValidationSplit is not null && val.Rows.Any(r => r.Split == inputs.ValidationSplit)
+                    ? val.Rows.Where(r => r.Split == inputs.ValidationSplit) : val.Rows);
+            }
+            valRows = loadedVal;
         }
         else if (hasSplits && inputs.ValidationSplit is not null)
         {
-            valRows = train.Rows.Where(r => r.Split == inputs.ValidationSplit).ToList();
+            valRows = loadedTrain.Where(r => r.Split == inputs.ValidationSplit).ToList();
         }
         if (trainRows.Count < 2)
             throw new ManifestException(inputs.TrainManifest, $"{inputs.TrainManifest}: only {trainRows.Count} usable training rows" +
@@ -60,7 +75,7 @@ public static class PretrainingJob
         Runtime.NativeRuntime.EnsureLoaded();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         bool convirt = config.Method == "convirt";
-        var (trainRows, valRows, notes) = LoadRows(inputs, requireText: convirt);
+        var (trainRows, valRows, notes) = LoadRows(inputs, requireText: convirt || inputs.PairedOnly);
         foreach (var n in notes) progress?.Report(Message(n));
 
         torch.manual_seed(config.Seed);

@@ -71,4 +71,40 @@ public sealed class LabelledRowsTests : IDisposable
         var e = Assert.Throws<ArgumentException>(() => LabelTask.Infer(["a", "b"], rows));
         Assert.Equal($"{path}:1: label 'b' is 'maybe'; a multi-label key needs 0/1 or true/false values", e.Message);
     }
+
+    [Fact]
+    public void IgnoredValuesAreCountedAsMissingAndPositiveValuesMakeTheLabelBinary()
+    {
+        var path = Manifest(
+            """{"id": "1", "image": "a.png", "split": "train", "labels": {"finding": "COVID-19", "view": "PA"}}""",
+            """{"id": "2", "image": "a.png", "split": "train", "labels": {"finding": "COVID-19, ARDS"}}""",
+            """{"id": "3", "image": "a.png", "split": "train", "labels": {"finding": "Streptococcus"}}""",
+            """{"id": "4", "image": "a.png", "split": "train", "labels": {"finding": "todo"}}""",
+            """{"id": "5", "image": "a.png", "split": "train", "labels": {"finding": " No Finding "}}""");
+        var filter = LabelValueFilter.Parse("todo", "COVID-19|COVID-19, ARDS");
+        var rows = LabelledRows.Load(path, "train", ["finding"], filter);
+        Assert.Equal(["1", "2", "3", "5"], rows.Rows.Select(r => r.Id));
+        Assert.Equal(["1", "1", "0", "0"], rows.Rows.Select(r => r.Labels["finding"]));
+        Assert.Equal(1, rows.NullLabelRows);
+        Assert.Equal("PA", rows.Rows[0].Labels["view"]); // other keys untouched
+        var task = LabelTask.Infer(["finding"], rows);
+        Assert.Equal(ConVirt.Evaluation.ProbeHeadKind.Binary, task.Kind);
+        Assert.Equal(["0", "1"], task.Classes);
+
+        // Ignoring alone keeps the values; ignoring every value leaves nothing, which is the usual one-line error.
+        var kept = LabelledRows.Load(path, "train", ["finding"], LabelValueFilter.Parse("todo|Streptococcus", null));
+        Assert.Equal(["COVID-19", "COVID-19, ARDS", " No Finding "], kept.Rows.Select(r => r.Labels["finding"]));
+        Assert.Equal(2, kept.NullLabelRows);
+        var all = LabelValueFilter.Parse("todo|Streptococcus|COVID-19|COVID-19, ARDS|No Finding", null);
+        var e = Assert.Throws<ManifestException>(() => LabelledRows.Load(path, "train", ["finding"], all));
+        Assert.Equal($"{path}: label 'finding' is null or missing in all 5 rows of split 'train'", e.Message);
+    }
+
+    [Fact]
+    public void ValueRewritingNeedsASingleKey()
+    {
+        var path = Manifest(Train1, Val1);
+        var e = Assert.Throws<ArgumentException>(() => LabelledRows.Load(path, "train", ["y", "z"], LabelValueFilter.Parse("todo", null)));
+        Assert.Contains("single label key", e.Message);
+    }
 }
