@@ -84,6 +84,23 @@ if (sections.Contains("train"))
     results["train_step"] = train;
 }
 
+if (sections.Contains("layout"))
+{
+    // channels-last probe: the image tower's forward + backward, NCHW vs channels-last strides, alternated in one process
+    var layout = new Dictionary<string, object>();
+    foreach (var arch in (Option("--arch") ?? "resnet18,resnet50").Split(','))
+    {
+        int warmup = quick ? 1 : 2, reps = quick ? 2 : 6;
+        var (nchw, inputOnly, last) = LayoutBench.Run(arch, batch, size, warmup, reps);
+        var (sa, si, sb) = (Stats.Of(nchw), Stats.Of(inputOnly), Stats.Of(last));
+        Log($"[layout] {arch} forward+backward, batch {batch}, {size} px: NCHW {sa.Show("F2", " s")}, channels-last input {si.Show("F2", " s")} ({sa.Median / si.Median:F2}x), " +
+            $"channels-last input + weights {sb.Show("F2", " s")} ({sa.Median / sb.Median:F2}x) (load {Machine.LoadAverage()})");
+        layout[arch] = new Dictionary<string, object> { ["nchw_s"] = sa, ["channels_last_input_s"] = si, ["channels_last_s"] = sb,
+            ["speedup_input"] = sa.Median / si.Median, ["speedup"] = sa.Median / sb.Median };
+    }
+    results["layout"] = layout;
+}
+
 if (sections.Contains("optim"))
 {
     foreach (var name in new[] { "cpu-small", "paper" })

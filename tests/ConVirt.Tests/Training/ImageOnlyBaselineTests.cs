@@ -58,4 +58,21 @@ public sealed class ImageOnlyBaselineTests
         Assert.Contains("queue", buffers);
         Assert.Contains("queue_ptr", buffers);
     }
+
+    [Fact]
+    public void MoCoKeyEncoderStartsEqualToTheQueryEncoderWithPackagedPreprocessing()
+    {
+        // The packaged ImageNet ResNet-18 carries a mean image and a stem offset outside the state dict; the key
+        // encoder must get them too, or keys and queries of the same image differ from the first step.
+        var encoder = ConVirt.Interop.PackagedWeights.LoadImageNetResNet18(1);
+        Assert.NotNull(encoder.GetInputMeanImage());
+        Assert.NotNull(encoder.GetStemOffset());
+        torch.manual_seed(3);
+        using var model = new MoCoModel(encoder, hidden: 16, dim: 8, queueSize: 4, momentum: 0.99, seed: 1);
+        model.eval();
+        using var images = torch.rand(2, 1, 64, 64);
+        using var queries = nn.functional.normalize(model.forward(images), p: 2, dim: 1);
+        using var keys = model.Keys(images);
+        Assert.True(torch.allclose(queries, keys, rtol: 1e-5, atol: 1e-6), $"max |q - k| = {(queries - keys).abs().max().item<float>()}");
+    }
 }

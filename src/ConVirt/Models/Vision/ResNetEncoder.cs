@@ -149,6 +149,23 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     /// <summary>Size of the map set by <see cref="SetStemOffset"/>, or null when there is none.</summary>
     public (int Height, int Width)? StemOffsetSize => stemOffset is null ? null : (stemOffsetHeight, stemOffsetWidth);
 
+    /// <summary>
+    /// Takes over <paramref name="other"/>'s preprocessing constants (per-channel normalisation, mean image, stem offset),
+    /// none of which is in the state dict: a copy made with <c>load_state_dict</c> (MoCo's key encoder) needs them too.
+    /// </summary>
+    public void CopyPreprocessingFrom(ResNetEncoder other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+        if (other.Spec.InChannels != Spec.InChannels)
+            throw new ArgumentException($"preprocessing of a {other.Spec.InChannels}-channel encoder cannot apply to a {Spec.InChannels}-channel one");
+        mean = (float[])other.mean.Clone();
+        std = (float[])other.std.Clone();
+        meanImage = other.meanImage is null ? null : (float[])other.meanImage.Clone();
+        (meanImageHeight, meanImageWidth) = (other.meanImageHeight, other.meanImageWidth);
+        stemOffset = other.stemOffset is null ? null : (float[])other.stemOffset.Clone();
+        (stemOffsetHeight, stemOffsetWidth) = (other.stemOffsetHeight, other.stemOffsetWidth);
+    }
+
     /// <summary>A copy of the mean image set by <see cref="SetInputMeanImage"/>, or null.</summary>
     public float[]? GetInputMeanImage() => meanImage is null ? null : (float[])meanImage.Clone();
 

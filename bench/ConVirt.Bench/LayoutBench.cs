@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using ConVirt.Models.Vision;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ConVirt.Bench;
+
+/// <summary>
+/// Channels-last probe: the image tower's forward + backward with NCHW tensors vs the same tensors in channels-last
+/// strides (TorchSharp 0.107 has no memory-format argument, so the layout is made with permute-contiguous-permute,
+/// which is what PyTorch's <c>channels_last</c> is: an NCHW-shaped tensor with strides [HWC, 1, WC, C]).
+/// </summary>
+public static class LayoutBench
+{
+    /// <summary>An NCHW-shaped view of <paramref name="x"/> stored channels-last.</summary>
+    public static Tensor ChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
+    /// <summary>Replaces every 4-d convolution weight by a channels-last copy.</summary>
+    public static void ConvertWeights(nn.Module module)
+    {
+        using var noGrad = torch.no_grad();
+        foreach (var (_, m) in module.named_modules())
+            if (m is Conv2d conv && conv.weight is { } w)
+                conv.weight = new Parameter(ChannelsLast(w.detach()), w.requires_grad);
+    }
+
+    /// <summary>Seconds per forward + backward: NCHW; channels-last input only (weights NCHW); channels-last input and weights.</summary>
+    public static (List<double> Nchw, List<double> InputOnly, List<double> ChannelsLastTimes) Run(string arch, int batch, int size, int warmup, int reps)
+    {
+        torch.manual_seed(0);
+        var plain = new ResNetEncoder((arch == "resnet50" ? ResNetSpec.ResNet50 : ResNetSpec.ResNet18) with { InChannels = 1 });
+        torch.manual_seed(0);
+        var last = new ResNetEncoder((arch == "resnet50" ? ResNetSpec.ResNet50 : ResNetSpec.ResNet18) with { InChannels = 1 });
+        ConvertWeights(last);
+        plain.train(); last.train();
+        var images = torch.rand(batch, 1, size, size);
+        var imagesLast = ChannelsLast(images);
+        var a = new List<double>();
+        var b = new List<double>();
+        var c = new List<double>();
+        for (int i = 0; i < warmup + reps; i++)
+        {
+            foreach (var (model, input, sink) in new[] { (plain, images, a), (plain, imagesLast, c), (last, imagesLast, b) })
+            {
+                var w = Stopwatch.StartNew();
+                using (var scope = torch.NewDisposeScope())
+                {
+                    model.zero_grad();
+                    var h = model.forward(input);
+                    h.sum().backward();
+                }
+                if (i >= warmup) sink.Add(w.Elapsed.TotalSeconds);
+            }
+        }
+        return (a, c, b);
+    }
+}
