@@ -9,4 +9,6 @@ public sealed record ImageEncoderOptions
     public int InChannels { get; init; } = 1;
     /// <summary>none (random), imagenet (packaged weights; resnet18 becomes the packaged resnet18-cntk variant), or a weights file.</summary>
     public string Weights { get; init; } = "imagenet";
+    /// <summary>Convolutions through channels-last weights (same results, faster with oneDNN on CPU; see docs/benchmarks.md).</summary>
+    public bool ChannelsLast { get; init; } = true;
 }

@@ -15,6 +15,13 @@ public static class ModelBuilder
     /// <summary>The image encoder with its initial weights.</summary>
     public static (ResNetEncoder Encoder, string Note) BuildImageEncoder(ImageEncoderOptions o)
     {
+        var (encoder, note) = BuildImageEncoderWeights(o);
+        encoder.ChannelsLast = o.ChannelsLast;
+        return (encoder, note);
+    }
+
+    private static (ResNetEncoder Encoder, string Note) BuildImageEncoderWeights(ImageEncoderOptions o)
+    {
         var spec = ModelFactory.ResolveImageSpec(o);
         var w = o.Weights;
         if (w.Equals("none", StringComparison.OrdinalIgnoreCase) || w.Equals("random", StringComparison.OrdinalIgnoreCase))

@@ -25,6 +25,7 @@ public static class ModelFactory
     {
         var model = new ConVirtModel(ResolveImageSpec(o.Image), o.Text.Bert, o.ProjectionHidden, o.ProjectionDim);
         model.TextEncoder.Freeze(o.Text.FreezeEmbeddings, o.Text.FrozenLayers);
+        model.ImageEncoder.ChannelsLast = o.Image.ChannelsLast;
         return model;
     }
 }

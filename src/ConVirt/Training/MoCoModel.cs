@@ -30,6 +30,7 @@ public sealed class MoCoModel : nn.Module<Tensor, Tensor>
         image_encoder = encoder;
         projection = ProjectionHead.Create(encoder.FeatureDim, hidden, dim);
         key_encoder = new ResNetEncoder(encoder.Spec);
+        key_encoder.ChannelsLast = encoder.ChannelsLast;
         key_encoder.CopyPreprocessingFrom(encoder); // normalisation, and the packaged ResNet-18's mean image and stem offset
         key_projection = ProjectionHead.Create(encoder.FeatureDim, hidden, dim);
         RegisterComponents();

@@ -13,6 +13,9 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv2;
     private readonly BatchNorm2d bn2;
     private readonly Sequential? downsample;
+    private readonly Conv2d? downsampleConv;
+    private readonly BatchNorm2d? downsampleNorm;
+    private readonly long conv1Padding;
     private readonly long stride;
     private readonly PaddingStyle padding;
 
@@ -20,22 +23,36 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     {
         this.stride = stride;
         this.padding = padding;
-        conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: ConvPadding.Builtin(padding, 3, stride), bias: false);
+        conv1Padding = ConvPadding.Builtin(padding, 3, stride);
+        conv1 = nn.Conv2d(inPlanes, planes, 3, stride: stride, padding: conv1Padding, bias: false);
         bn1 = nn.BatchNorm2d(planes);
         conv2 = nn.Conv2d(planes, planes, 3, stride: 1, padding: 1, bias: false);
         bn2 = nn.BatchNorm2d(planes);
         if (stride != 1 || inPlanes != planes)
-            downsample = nn.Sequential(("0", nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false)), ("1", nn.BatchNorm2d(planes)));
+        {
+            downsampleConv = nn.Conv2d(inPlanes, planes, 1, stride: stride, bias: false);
+            downsampleNorm = nn.BatchNorm2d(planes);
+            downsample = nn.Sequential(("0", downsampleConv), ("1", downsampleNorm));
+        }
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
-        using var h1 = conv1.call(ConvPadding.Apply(x, padding, 3, stride));
+        using var h1 = ChannelsLastConv.Call(conv1, ConvPadding.Apply(x, padding, 3, stride), stride, conv1Padding, ChannelsLast);
         using var h2 = bn1.call(h1).relu_();
-        using var h3 = conv2.call(h2);
+        using var h3 = ChannelsLastConv.Call(conv2, h2, 1, 1, ChannelsLast);
         var h4 = bn2.call(h3);
-        using var identity = downsample is null ? x.alias() : downsample.call(x);
+        using var identity = downsample is null ? x.alias() : DownsampleCall(x);
         return h4.add_(identity).relu_();
+    }
+
+    /// <summary>Convolutions through channels-last weights (<see cref="ChannelsLastConv"/>); set by the encoder.</summary>
+    internal bool ChannelsLast { get; set; }
+
+    private Tensor DownsampleCall(Tensor x)
+    {
+        using var h = ChannelsLastConv.Call(downsampleConv!, x, stride, 0, ChannelsLast);
+        return downsampleNorm!.call(h);
     }
 }

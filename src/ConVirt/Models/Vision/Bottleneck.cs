@@ -15,6 +15,9 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
     private readonly Conv2d conv3;
     private readonly BatchNorm2d bn3;
     private readonly Sequential? downsample;
+    private readonly Conv2d? downsampleConv;
+    private readonly BatchNorm2d? downsampleNorm;
+    private readonly long conv2Padding;
     private readonly long stride;
     private readonly PaddingStyle padding;
 
@@ -25,24 +28,38 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         long outPlanes = planes * Expansion;
         conv1 = nn.Conv2d(inPlanes, planes, 1, bias: false);
         bn1 = nn.BatchNorm2d(planes);
-        conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: ConvPadding.Builtin(padding, 3, stride), bias: false);
+        conv2Padding = ConvPadding.Builtin(padding, 3, stride);
+        conv2 = nn.Conv2d(planes, planes, 3, stride: stride, padding: conv2Padding, bias: false);
         bn2 = nn.BatchNorm2d(planes);
         conv3 = nn.Conv2d(planes, outPlanes, 1, bias: false);
         bn3 = nn.BatchNorm2d(outPlanes);
         if (stride != 1 || inPlanes != outPlanes)
-            downsample = nn.Sequential(("0", nn.Conv2d(inPlanes, outPlanes, 1, stride: stride, bias: false)), ("1", nn.BatchNorm2d(outPlanes)));
+        {
+            downsampleConv = nn.Conv2d(inPlanes, outPlanes, 1, stride: stride, bias: false);
+            downsampleNorm = nn.BatchNorm2d(outPlanes);
+            downsample = nn.Sequential(("0", downsampleConv), ("1", downsampleNorm));
+        }
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
-        using var h1 = conv1.call(x);
+        using var h1 = ChannelsLastConv.Call(conv1, x, 1, 0, ChannelsLast);
         using var h2 = bn1.call(h1).relu_();
-        using var h3 = conv2.call(ConvPadding.Apply(h2, padding, 3, stride));
+        using var h3 = ChannelsLastConv.Call(conv2, ConvPadding.Apply(h2, padding, 3, stride), stride, conv2Padding, ChannelsLast);
         using var h4 = bn2.call(h3).relu_();
-        using var h5 = conv3.call(h4);
+        using var h5 = ChannelsLastConv.Call(conv3, h4, 1, 0, ChannelsLast);
         var h6 = bn3.call(h5);
-        using var identity = downsample is null ? x.alias() : downsample.call(x);
+        using var identity = downsample is null ? x.alias() : DownsampleCall(x);
         return h6.add_(identity).relu_();
+    }
+
+    /// <summary>Convolutions through channels-last weights (<see cref="ChannelsLastConv"/>); set by the encoder.</summary>
+    internal bool ChannelsLast { get; set; }
+
+    private Tensor DownsampleCall(Tensor x)
+    {
+        using var h = ChannelsLastConv.Call(downsampleConv!, x, stride, 0, ChannelsLast);
+        return downsampleNorm!.call(h);
     }
 }

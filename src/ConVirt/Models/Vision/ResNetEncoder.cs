@@ -150,6 +150,28 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     public (int Height, int Width)? StemOffsetSize => stemOffset is null ? null : (stemOffsetHeight, stemOffsetWidth);
 
     /// <summary>
+    /// Runs every convolution through a channels-last copy of its weight (<see cref="ChannelsLastConv"/>): the same
+    /// function, faster on CPU with oneDNN (bench `layout`: ResNet-50 forward + backward 1.25x). Parameters, state
+    /// dict and checkpoints are unchanged. Off by default for a bare encoder; the model builder turns it on from
+    /// <c>ImageEncoderOptions.ChannelsLast</c>.
+    /// </summary>
+    public bool ChannelsLast
+    {
+        get => channelsLast;
+        set
+        {
+            channelsLast = value;
+            foreach (var (_, module) in named_modules())
+            {
+                if (module is BasicBlock basic) basic.ChannelsLast = value;
+                else if (module is Bottleneck bottleneck) bottleneck.ChannelsLast = value;
+            }
+        }
+    }
+
+    private bool channelsLast;
+
+    /// <summary>
     /// Takes over <paramref name="other"/>'s preprocessing constants (per-channel normalisation, mean image, stem offset),
     /// none of which is in the state dict: a copy made with <c>load_state_dict</c> (MoCo's key encoder) needs them too.
     /// </summary>
@@ -175,7 +197,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
         if (x.dim() != 4 || x.shape[1] != Spec.InChannels)
             throw new ArgumentException($"image encoder expects [B, {Spec.InChannels}, H, W], got [{string.Join(", ", x.shape)}]");
         using var scope = torch.NewDisposeScope();
-        var h = conv1.call(ConvPadding.Apply(Normalise(x), padding, 7, 2));
+        var h = ChannelsLastConv.Call(conv1, ConvPadding.Apply(Normalise(x), padding, 7, 2), 2, padding == PaddingStyle.TopLeft ? 0 : 3, channelsLast);
         if (stemOffset is not null) h = h.sub_(Resized(stemOffset, 64, stemOffsetHeight, stemOffsetWidth, h));
         h = bn1.call(h).relu_();
         h = nn.functional.max_pool2d(ConvPadding.Apply(h, padding, 3, 2, double.NegativeInfinity), 3, 2, padding == PaddingStyle.TopLeft ? 0 : 1);

@@ -1,0 +1,35 @@
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace ConVirt.Models.Vision;
+
+/// <summary>
+/// Convolutions in the channels-last layout. TorchSharp 0.107 has no memory-format argument, but a channels-last
+/// tensor is only an NCHW-shaped tensor with strides [HWC, 1, WC, C], which <c>permute-contiguous-permute</c> makes.
+/// libtorch's oneDNN convolution takes its channels-last path when the weight is in that layout, and the output (and
+/// so batch norm, ReLU and the next convolution) stays channels-last. The parameters themselves stay contiguous
+/// NCHW, so the optimiser state, checkpoints and exported weights are untouched: each call makes a channels-last
+/// copy of the weight (a few MB; its gradient flows back to the parameter through the copy).
+/// </summary>
+public static class ChannelsLastConv
+{
+    /// <summary>An NCHW-shaped copy of a 4-d tensor stored channels-last.</summary>
+    public static Tensor ToChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+
+    /// <summary>True when a 4-d tensor's strides are channels-last ([HWC, 1, WC, C]).</summary>
+    public static bool IsChannelsLast(Tensor x)
+    {
+        if (x.dim() != 4) return false;
+        var (c, h, w) = (x.shape[1], x.shape[2], x.shape[3]);
+        return x.stride(1) == 1 && x.stride(3) == c && x.stride(2) == w * c && x.stride(0) == h * w * c;
+    }
+
+    /// <summary><paramref name="conv"/>(<paramref name="x"/>) with square <paramref name="stride"/> and <paramref name="padding"/>
+    /// (the values the convolution was built with), through a channels-last weight when <paramref name="channelsLast"/>.</summary>
+    public static Tensor Call(Conv2d conv, Tensor x, long stride, long padding, bool channelsLast)
+    {
+        if (!channelsLast) return conv.call(x);
+        using var weight = ToChannelsLast(conv.weight!);
+        return nn.functional.conv2d(x, weight, conv.bias, strides: [stride, stride], padding: [padding, padding]);
+    }
+}
