@@ -11,7 +11,7 @@ namespace ConVirt.Bench;
 /// </summary>
 public static class RetrievalBench
 {
-    public sealed record Row(long N, Stats TopKRawMs, Stats TopKNormalisedMs, Stats BareMs, bool SameAnswer);
+    public sealed record Row(long N, Stats TopKRawMs, Stats TopKNormalisedMs, Stats BareMs, bool SameAnswer, Stats IndexMs, bool IndexSameAnswer, int QueriesCompared, int IndexAgreements);
 
     public static List<Row> Run(long[] sizes, int reps)
     {
@@ -22,6 +22,8 @@ public static class RetrievalBench
             using var store = torch.randn(n, 512);
             using var normalised = nn.functional.normalize(store, p: 2, dim: 1).contiguous();
             using var query = torch.randn(512);
+            using var index = new EmbeddingIndex(store, shortlist: 64);
+            var indexTimes = new List<double>();
             var raw = new List<double>();
             var norm = new List<double>();
             var bare = new List<double>();
@@ -43,10 +45,22 @@ public static class RetrievalBench
                     c = top.indexes.data<long>().ToArray();
                 }
                 double t3 = w.Elapsed.TotalMilliseconds;
-                if (r > 0) { raw.Add(t1); norm.Add(t2); bare.Add(t3); }
+                w.Restart();
+                var d = index.Search(query, 10);
+                double t4 = w.Elapsed.TotalMilliseconds;
+                if (r > 0) { raw.Add(t1); norm.Add(t2); bare.Add(t3); indexTimes.Add(t4); }
             }
             bool same = Enumerable.Range(0, 10).All(i => a!.Indices[0, i] == b!.Indices[0, i] && b.Indices[0, i] == c![i]);
-            rows.Add(new Row(n, Stats.Of(raw), Stats.Of(norm), Stats.Of(bare), same));
+            // the float16-shortlist index against the exact search, on this query and 50 more random ones
+            int agreements = 0, compared = 51;
+            using (var more = torch.cat([query.unsqueeze(0), torch.randn(compared - 1, 512)], 0))
+            {
+                var exact = RetrievalMetrics.TopK(more, normalised, 10, normalise: false);
+                var fast = index.Search(more, 10);
+                for (int i = 0; i < compared; i++)
+                    if (Enumerable.Range(0, 10).All(j => exact.Indices[i, j] == fast.Indices[i, j])) agreements++;
+            }
+            rows.Add(new Row(n, Stats.Of(raw), Stats.Of(norm), Stats.Of(bare), same, Stats.Of(indexTimes), agreements == compared, compared, agreements));
         }
         return rows;
     }
