@@ -1,5 +1,5 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|data|flops|inference|retrieval|memory ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|data|flops|inference|retrieval|memory ...]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using System.Diagnostics;
@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 using TorchSharp;
 
 var sections = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(args, a)).ToList();
-if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "data", "flops", "inference", "retrieval", "memory"];
+if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "layout", "data", "flops", "inference", "retrieval", "memory"];
 bool quick = args.Contains("--quick");
 int threads = Option("--threads") is { } t ? int.Parse(t) : Environment.ProcessorCount;
 string repo = FindRepo();
