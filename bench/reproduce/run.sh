@@ -124,7 +124,7 @@ echo "best ConVIRT encoder: $best -> $OUT/best-convirt" | tee -a "$log"
 echo "finished $(date -u +%FT%TZ); total $(awk -F'\t' '{s+=$2} END {printf "%.0f", s}' "$timings") s in stages" | tee -a "$log"
 if [[ "${COPY_DOCS:-0}" == 1 ]]; then
   dest="$root/docs/results"; rm -rf "$dest"; mkdir -p "$dest"
-  cp "$OUT/tables.md" "$OUT/timings.tsv" "$OUT/report/"*.png "$dest/"
+  cp "$OUT/tables.md" "$OUT/timings.tsv" "$OUT/log.txt" "$OUT/report/"*.png "$OUT/report/report.md" "$dest/"
   for name in $all; do
     for f in $(cd "$ev/$name" && find . -name '*.json' -o -name '*.png' -o -name '*.md'); do
       mkdir -p "$dest/eval/$name/$(dirname "$f")"; cp "$ev/$name/$f" "$dest/eval/$name/$f"

@@ -27,7 +27,12 @@ public sealed record EncoderInfo(string Name, string Method, string Architecture
             var trimmed = Name.TrimEnd('/', '\\');
             var leaf = Path.GetFileName(trimmed);
             if (leaf is "best" || leaf.StartsWith("step-", StringComparison.Ordinal) || leaf.EndsWith(".safetensors", StringComparison.Ordinal))
-                leaf = Path.GetFileName(Path.GetDirectoryName(trimmed) ?? trimmed) + "/" + leaf;
+            {
+                var parent = Path.GetDirectoryName(trimmed) ?? trimmed;
+                // RUN/checkpoints/step-N: the run's name, not "checkpoints", tells runs apart
+                if (Path.GetFileName(parent) == "checkpoints" && Path.GetDirectoryName(parent) is { Length: > 0 } run) parent = run;
+                leaf = Path.GetFileName(parent) + "/" + leaf;
+            }
             return string.IsNullOrEmpty(leaf) ? Name : leaf;
         }
     }
