@@ -40,6 +40,7 @@ public static class Machine
         ["torch_threads"] = torch.get_num_threads(),
         ["torch_interop_threads"] = torch.get_num_interop_threads(),
         ["omp_wait_policy"] = Runtime.NativeRuntime.OpenMpWaitPolicy,
+        ["allocator_policy"] = Runtime.NativeRuntime.AllocatorPolicy,
         ["torchsharp"] = Runtime.NativeRuntime.TorchSharpVersion,
         ["libtorch"] = Runtime.NativeRuntime.LibTorchVersion,
         ["dotnet"] = Environment.Version.ToString(),

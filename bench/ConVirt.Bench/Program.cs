@@ -33,7 +33,7 @@ var results = new Dictionary<string, object>
     ["quick"] = quick,
 };
 Log($"machine: {Machine.CpuModel()}, {Environment.ProcessorCount} logical cores, {Machine.MemTotalMiB()} MiB, load {Machine.LoadAverage()}");
-Log($"threads: libtorch intra-op {torch.get_num_threads()} (default here {defaultThreads}), inter-op {torch.get_num_interop_threads()}, OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}; TorchSharp {ConVirt.Runtime.NativeRuntime.TorchSharpVersion}");
+Log($"threads: libtorch intra-op {torch.get_num_threads()} (default here {defaultThreads}), inter-op {torch.get_num_interop_threads()}, OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (both sides); TorchSharp {ConVirt.Runtime.NativeRuntime.TorchSharpVersion}");
 var total = Stopwatch.StartNew();
 
 int size = quick ? 64 : 224, tokens = 24, batch = 32;

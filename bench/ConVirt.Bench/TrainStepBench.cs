@@ -85,6 +85,12 @@ public static class TrainStepBench
         psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
         // the same libgomp wait policy as this process's libtorch (NativeRuntime sets PASSIVE natively)
         if (Runtime.NativeRuntime.OpenMpWaitPolicy != "default") psi.Environment["OMP_WAIT_POLICY"] = Runtime.NativeRuntime.OpenMpWaitPolicy;
+        // the same allocator policy as this process (NativeRuntime.AllocatorPolicy), through glibc's variables
+        if (Runtime.NativeRuntime.AllocatorPolicy == "heap")
+        {
+            psi.Environment["MALLOC_MMAP_MAX_"] = "0";
+            psi.Environment["MALLOC_TRIM_THRESHOLD_"] = int.MaxValue.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }
         try
         {
             using var p = Process.Start(psi)!;

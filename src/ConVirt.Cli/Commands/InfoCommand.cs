@@ -21,6 +21,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command
             table.AddRow("libtorch", NativeRuntime.LibTorchVersion);
             table.AddRow("device", torch.cuda.is_available() ? $"cuda ({torch.cuda.device_count()} devices), cpu" : "cpu (CUDA not available)");
             table.AddRow("threads", $"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, cores {Environment.ProcessorCount}");
+            table.AddRow("native runtime", $"OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (CONVIRT_MALLOC=default keeps glibc's)");
         }
         table.AddRow("weights: imagenet", Markup.Escape(ConVirt.Interop.PackagedWeights.IsAvailable
             ? $"ResNet-18 (CNTK export) at {ConVirt.Interop.PackagedWeights.ResNet18Path}"

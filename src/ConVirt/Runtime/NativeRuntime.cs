@@ -36,6 +36,38 @@ public static class NativeRuntime
     /// </remarks>
     public static string OpenMpWaitPolicy { get; private set; } = Environment.GetEnvironmentVariable("OMP_WAIT_POLICY") ?? "default";
 
+    /// <summary>
+    /// How glibc's allocator serves libtorch's tensors: <c>heap</c> when this process keeps freed tensor memory for
+    /// reuse (no mmap, no trimming), <c>default</c> otherwise (not Linux/glibc, or the user set MALLOC_MMAP_MAX_ /
+    /// MALLOC_TRIM_THRESHOLD_, or CONVIRT_MALLOC=default).
+    /// </summary>
+    /// <remarks>
+    /// A training step allocates and frees hundreds of MB of activations. By default glibc serves every block above
+    /// 32 MB with a fresh mmap and returns it with munmap, so each step page-faults and zero-fills those pages again.
+    /// With mmap disabled and trimming raised, freed blocks are reused: measured on 2 cores, one cpu-small step fell
+    /// from 1.50 to 1.26 s and one paper step from 5.38 to 4.44 s (docs/benchmarks.md). Memory freed at the end of a
+    /// step stays with the process, so the resident size stays at the step's peak between steps.
+    /// </remarks>
+    public static string AllocatorPolicy { get; private set; } = "default";
+
+    [DllImport("libc", EntryPoint = "mallopt")]
+    private static extern int NativeMallopt(int parameter, int value);
+
+    const int MallocTrimThreshold = -1, MallocMmapMax = -4;
+
+    static void KeepFreedTensorMemory()
+    {
+        if (!OperatingSystem.IsLinux()) return;
+        if (Environment.GetEnvironmentVariable("CONVIRT_MALLOC") is { } choice && choice.Equals("default", StringComparison.OrdinalIgnoreCase)) return;
+        if (Environment.GetEnvironmentVariable("MALLOC_MMAP_MAX_") is not null || Environment.GetEnvironmentVariable("MALLOC_TRIM_THRESHOLD_") is not null) return;
+        try
+        {
+            // mallopt returns 1 on success; both settings or neither
+            if (NativeMallopt(MallocMmapMax, 0) == 1 && NativeMallopt(MallocTrimThreshold, int.MaxValue) == 1) AllocatorPolicy = "heap";
+        }
+        catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException) { }
+    }
+
     [DllImport("libc", EntryPoint = "setenv")]
     private static extern int NativeSetEnvironmentVariable([MarshalAs(UnmanagedType.LPUTF8Str)] string name, [MarshalAs(UnmanagedType.LPUTF8Str)] string value, int overwrite);
 
@@ -52,6 +84,7 @@ public static class NativeRuntime
     static NativeStatus Probe()
     {
         PreferPassiveThreadWaiting(); // before anything loads libgomp (the shim probe below does)
+        KeepFreedTensorMemory();      // before the first tensor
         // Load the shim ourselves first: on failure the dynamic loader's message names the cause in one line,
         // and TorchSharp is never asked (its own failure prints a long load trace).
         if (ShimLoadError() is { } direct) return new NativeStatus(false, Describe(new DllNotFoundException(direct)));
