@@ -44,7 +44,7 @@ def interval(m):
     return f"{pct(m['mean'])} [{pct(m['low'])}, {pct(m['high'])}]"
 
 
-def by_fraction(result, metric):
+def by_fraction(result):
     return {round(f["fraction"], 4): f for f in result["fractions"]} if result else {}
 
 
@@ -61,7 +61,7 @@ def label_table(sub, file, metric, fractions, title, paper=None):
         r = load(name, sub, file)
         if r is None:
             continue
-        fr = by_fraction(r, metric)
+        fr = by_fraction(r)
         cells = [interval(fr[round(f, 4)][metric]) if round(f, 4) in fr else "—" for f in fractions]
         counts = [fr[round(f, 4)]["train_count"] if round(f, 4) in fr else None for f in fractions]
         row = f"| {NAMES[name]} | " + " | ".join(cells) + " |"

@@ -24,13 +24,12 @@ public static class PretrainingJob
         var loadedTrain = new List<ManifestRow>();
         foreach (var path in trainPaths)
         {
-            var train = Manifest.Load(path, new ManifestOptions(RequireText: requireText));
-            notes.Add($"{Path.GetFileName(path)}: {train.Summary()}");
+            var train = Load(path);
             notes.AddRange(train.Issues.Take(20).Select(i => i.ToString()));
             loadedTrain.AddRange(train.Rows);
         }
-        var duplicate = loadedTrain.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null && trainPaths.Count > 1)
+        // each manifest refuses its own duplicate ids; only ids shared between manifests are left to check
+        if (trainPaths.Count > 1 && loadedTrain.GroupBy(r => r.Id, StringComparer.Ordinal).FirstOrDefault(g => g.Count() > 1) is { } duplicate)
             throw new ManifestException(inputs.TrainManifest, $"{inputs.TrainManifest}: row id '{duplicate.Key}' appears in more than one of the training manifests; ids must be unique across them");
         bool hasSplits = loadedTrain.Any(r => r.Split is not null);
         IReadOnlyList<ManifestRow> trainRows = hasSplits && inputs.TrainSplit is not null
@@ -41,8 +40,7 @@ public static class PretrainingJob
             var loadedVal = new List<ManifestRow>();
             foreach (var path in PretrainingInputs.Paths(inputs.ValidationManifest))
             {
-                var val = Manifest.Load(path, new ManifestOptions(RequireText: requireText));
-                notes.Add($"{Path.GetFileName(path)}: {val.Summary()}");
+                var val = Load(path);
                 loadedVal.AddRange(val.Rows.Any(r => r.Split is not null) && inputs.ValidationSplit is not null && val.Rows.Any(r => r.Split == inputs.ValidationSplit)
                     ? val.Rows.Where(r => r.Split == inputs.ValidationSplit) : val.Rows);
             }
@@ -57,6 +55,13 @@ public static class PretrainingJob
                 (hasSplits ? $" with split '{inputs.TrainSplit}'" : "") + "; at least 2 pairs are needed");
         notes.Add($"training rows: {trainRows.Count}, validation rows: {valRows.Count}");
         return (trainRows, valRows, notes);
+
+        ManifestLoadResult Load(string path)
+        {
+            var loaded = Manifest.Load(path, new ManifestOptions(RequireText: requireText));
+            notes.Add($"{Path.GetFileName(path)}: {loaded.Summary()}");
+            return loaded;
+        }
     }
 
     /// <summary>Builds the objective, data sources and trainer, then trains.</summary>

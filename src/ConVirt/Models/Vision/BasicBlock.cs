@@ -43,16 +43,10 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         using var h2 = bn1.call(h1).relu_();
         using var h3 = ChannelsLastConv.Call(conv2, h2, 1, 1, ChannelsLast);
         var h4 = bn2.call(h3);
-        using var identity = downsample is null ? x.alias() : DownsampleCall(x);
+        using var identity = downsample is null ? x.alias() : ChannelsLastConv.Downsample(downsampleConv!, downsampleNorm!, x, stride, ChannelsLast);
         return h4.add_(identity).relu_();
     }
 
     /// <summary>Convolutions through channels-last weights (<see cref="ChannelsLastConv"/>); set by the encoder.</summary>
     internal bool ChannelsLast { get; set; }
-
-    private Tensor DownsampleCall(Tensor x)
-    {
-        using var h = ChannelsLastConv.Call(downsampleConv!, x, stride, 0, ChannelsLast);
-        return downsampleNorm!.call(h);
-    }
 }

@@ -50,16 +50,10 @@ public sealed class Bottleneck : nn.Module<Tensor, Tensor>
         using var h4 = bn2.call(h3).relu_();
         using var h5 = ChannelsLastConv.Call(conv3, h4, 1, 0, ChannelsLast);
         var h6 = bn3.call(h5);
-        using var identity = downsample is null ? x.alias() : DownsampleCall(x);
+        using var identity = downsample is null ? x.alias() : ChannelsLastConv.Downsample(downsampleConv!, downsampleNorm!, x, stride, ChannelsLast);
         return h6.add_(identity).relu_();
     }
 
     /// <summary>Convolutions through channels-last weights (<see cref="ChannelsLastConv"/>); set by the encoder.</summary>
     internal bool ChannelsLast { get; set; }
-
-    private Tensor DownsampleCall(Tensor x)
-    {
-        using var h = ChannelsLastConv.Call(downsampleConv!, x, stride, 0, ChannelsLast);
-        return downsampleNorm!.call(h);
-    }
 }

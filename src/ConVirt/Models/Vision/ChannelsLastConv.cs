@@ -32,4 +32,11 @@ public static class ChannelsLastConv
         using var weight = ToChannelsLast(conv.weight!);
         return nn.functional.conv2d(x, weight, conv.bias, strides: [stride, stride], padding: [padding, padding]);
     }
+
+    /// <summary>A residual block's downsample branch: 1x1 <paramref name="conv"/> with <paramref name="stride"/>, then <paramref name="norm"/>.</summary>
+    public static Tensor Downsample(Conv2d conv, BatchNorm2d norm, Tensor x, long stride, bool channelsLast)
+    {
+        using var h = Call(conv, x, stride, 0, channelsLast);
+        return norm.call(h);
+    }
 }
