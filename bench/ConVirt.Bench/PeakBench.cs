@@ -24,6 +24,31 @@ public static class PeakBench
         return Stats.Of(values);
     }
 
+    /// <summary>GFLOP/s of the same n x n float32 product through <see cref="ConVirt.Models.DenseKernel"/>'s oneDNN path
+    /// (a 1x1 convolution over a channels-last view), the kernel the project's text tower uses.</summary>
+    public static Stats DenseKernelGflops(int n, int warmup, int reps)
+    {
+        torch.manual_seed(0);
+        using var a = torch.randn(n, n);
+        using var layer = nn.Linear(n, n, hasBias: false);
+        var saved = ConVirt.Models.DenseKernel.Policy;
+        ConVirt.Models.DenseKernel.Policy = ConVirt.Models.LinearKernelPolicy.OneDnn;
+        var values = new List<double>();
+        try
+        {
+            using var noGrad = torch.no_grad();
+            for (int i = 0; i < warmup + reps; i++)
+            {
+                var w = Stopwatch.StartNew();
+                using (var c = ConVirt.Models.DenseKernel.Linear(layer, a)) { }
+                double s = w.Elapsed.TotalSeconds;
+                if (i >= warmup) values.Add(2.0 * n * n * (double)n / s / 1e9);
+            }
+        }
+        finally { ConVirt.Models.DenseKernel.Policy = saved; }
+        return Stats.Of(values);
+    }
+
     /// <summary>
     /// GFLOP/s of a 3x3 convolution 256 -> 256 channels on [32, 256, 28, 28] (ResNet's layer3 shape; oneDNN's
     /// kernels, which on this CPU run faster than the BLAS behind matmul), 2 x 14.8 GMAC per call.

@@ -22,6 +22,10 @@ public sealed class InfoCommand(IAnsiConsole console) : Command
             table.AddRow("device", torch.cuda.is_available() ? $"cuda ({torch.cuda.device_count()} devices), cpu" : "cpu (CUDA not available)");
             table.AddRow("threads", $"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, cores {Environment.ProcessorCount}");
             table.AddRow("native runtime", $"OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (CONVIRT_MALLOC=default keeps glibc's)");
+            string linear;
+            try { linear = ConVirt.Models.DenseKernel.Policy.ToString().ToLowerInvariant(); }
+            catch (InvalidOperationException e) { linear = "[red]invalid[/]: " + Markup.Escape(e.Message); }
+            table.AddRow("linear layers", $"{linear} ({ConVirt.Models.DenseKernel.EnvironmentVariable}=auto|blas|onednn; auto: oneDNN for CPU float32 inputs of {ConVirt.Models.DenseKernel.MinRowsForOneDnn}+ rows)");
         }
         table.AddRow("weights: imagenet", Markup.Escape(ConVirt.Interop.PackagedWeights.IsAvailable
             ? $"ResNet-18 (CNTK export) at {ConVirt.Interop.PackagedWeights.ResNet18Path}"

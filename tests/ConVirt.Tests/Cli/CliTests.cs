@@ -28,6 +28,7 @@ public sealed class CliTests
         Assert.Contains("2.10", output);
         Assert.Contains("weights: imagenet", output);
         Assert.Contains("weights: minilm", output);
+        Assert.Contains("linear layers", output);
     }
 
     [Fact]

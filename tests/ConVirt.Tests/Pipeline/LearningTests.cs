@@ -9,11 +9,14 @@ public sealed class LearningTests(ITestOutputHelper output)
     [Fact]
     public void ShortPretrainingRaisesTextToImagePrecisionWellAboveInitialisation()
     {
-        // the demo's model (packaged ImageNet ResNet-18 + MiniLM, cpu-small) on 320 synthetic pairs at 64 px, a few epochs
+        // the demo's model (packaged ImageNet ResNet-18 + MiniLM, cpu-small) on 400 synthetic pairs at 64 px, 160 steps.
+        // Sized so that learning is not a matter of luck: the earlier setting (320 pairs, batch 16, lr 3e-4) gained
+        // between -0.02 and +0.36 over 10 seed x kernel runs, i.e. a pass or fail decided by float rounding; this one
+        // gained +0.40 to +0.63 over seeds 1-4 and both linear kernels (docs/model.md, DenseKernel).
         var options = new DemoOptions
         {
-            OutputDirectory = TinyRuns.TempFolder("learning"), Cases = 320, GeneratedSize = 64, ImageSize = 64, BatchSize = 16,
-            Epochs = 12, LearningRate = 3e-4, Seed = 4, Ks = [5],
+            OutputDirectory = TinyRuns.TempFolder("learning"), Cases = 400, GeneratedSize = 64, ImageSize = 64, BatchSize = 32,
+            Epochs = 16, LearningRate = 2e-4, Seed = 4, Ks = [5],
         };
         var result = DemoJob.Run(options, config: DemoJob.Config(options) with { LogEverySteps = 50 });
         output.WriteLine($"P@5 before {result.TextToImageBefore[0]:F3}, after {result.TextToImageAfter[0]:F3}, chance {result.ChanceLevel:F3}, steps {result.Training.State.Step}");

@@ -17,7 +17,7 @@ public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        using var h = dense.call(x);
+        using var h = DenseKernel.Linear(dense, x);
         return nn.functional.gelu(h);
     }
 }

@@ -27,9 +27,9 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
     public override Tensor forward(Tensor x, Tensor additiveMask)
     {
         long b = x.shape[0], l = x.shape[1], h = x.shape[2], d = h / heads;
-        using var q = query.call(x).view(b, l, heads, d).transpose(1, 2);   // [B, nh, L, d]
-        using var k = key.call(x).view(b, l, heads, d).transpose(1, 2);
-        using var v = value.call(x).view(b, l, heads, d).transpose(1, 2);
+        using var q = DenseKernel.Linear(query, x).view(b, l, heads, d).transpose(1, 2);   // [B, nh, L, d]
+        using var k = DenseKernel.Linear(key, x).view(b, l, heads, d).transpose(1, 2);
+        using var v = DenseKernel.Linear(value, x).view(b, l, heads, d).transpose(1, 2);
         using var context = nn.functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? attentionDropout : 0.0);
         return context.transpose(1, 2).reshape(b, l, h);
     }

@@ -22,7 +22,7 @@ public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
     /// <summary>hidden [B, L, in], residual [B, L, H] -> LayerNorm(dropout(dense(hidden)) + residual).</summary>
     public override Tensor forward(Tensor hidden, Tensor residual)
     {
-        using var projected = dense.call(hidden);
+        using var projected = DenseKernel.Linear(dense, hidden);
         using var dropped = dropout.call(projected);
         using var sum = dropped + residual;
         return LayerNorm.call(sum);
