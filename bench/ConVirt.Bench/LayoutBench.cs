@@ -14,7 +14,7 @@ namespace ConVirt.Bench;
 public static class LayoutBench
 {
     /// <summary>An NCHW-shaped view of <paramref name="x"/> stored channels-last.</summary>
-    public static Tensor ChannelsLast(Tensor x) => x.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);
+    public static Tensor ChannelsLast(Tensor x) => ChannelsLastConv.ToChannelsLast(x);
 
     /// <summary>Replaces every 4-d convolution weight by a channels-last copy.</summary>
     public static void ConvertWeights(nn.Module module)

@@ -119,6 +119,14 @@ if (sections.Contains("linear"))
     results["linear"] = rows;
 }
 
+if (sections.Contains("towerprobe"))
+    TowerProbe.Run(Log, quick ? 2 : 4);
+
+if (sections.Contains("opprobe"))
+    OpProbe.Run(Log);
+if (sections.Contains("stageprobe"))
+    StageProbe.Run(Log);
+
 if (sections.Contains("topkprobe"))
 {
     using var store = torch.randn(1_000_000, 512);
