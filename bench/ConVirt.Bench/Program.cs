@@ -231,7 +231,7 @@ if (sections.Contains("inference"))
     else
     {
         Log($"[inference] cpu-small, eval mode, no grad: EmbeddingExtractor vs bare forward (load {Machine.LoadAverage()})");
-        var r = InferenceBench.Run(StepConfig.Named("cpu-small"), covid, quick ? 32 : 128, quick ? 1 : 3);
+        var r = InferenceBench.Run(StepConfig.Named("cpu-small"), covid, quick ? 32 : 128, quick ? 1 : 7);
         Log($"  images ({r.Images}, batch {r.ImageBatch}, 224 px): extractor {r.ExtractorImagesPerS.Show("F1", "/s")}, incl. decode {r.ExtractorWithDecodeImagesPerS.Show("F1", "/s")}, bare {r.BareImagesPerS.Show("F1", "/s")}; ratio {r.ExtractorImagesPerS.Median / r.BareImagesPerS.Median:F3} ({r.ExtractorWithDecodeImagesPerS.Median / r.BareImagesPerS.Median:F3} with decode)");
         Log($"  reports ({r.Texts}, batch {r.TextBatch}, mean {r.MeanTextTokens:F0} tokens): extractor {r.ExtractorTextsPerS.Show("F1", "/s")}, bare {r.BareTextsPerS.Show("F1", "/s")}; ratio {r.ExtractorTextsPerS.Median / r.BareTextsPerS.Median:F3}");
         results["inference"] = new Dictionary<string, object>
