@@ -117,8 +117,10 @@ public sealed class PairedBatchSource : IBatchSource
         int n = members.Length, size = options.ImageSize, pixels = size * size;
         var images = new float[n * pixels];
         var second = options.Views > 1 ? new float[n * pixels] : null;
-        var encoded = new List<int[]>(n);
-        for (int j = 0; j < n; j++)
+        var encoded = new int[n][];
+        int threads = options.BuildThreads > 0 ? options.BuildThreads : augmenter is null ? Environment.ProcessorCount : 1;
+        // each example writes only its own slices, with its own random stream: the batch does not depend on threads
+        Parallel.For(0, n, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, j =>
         {
             int e = members[j];
             var ex = examples[e];
@@ -132,8 +134,8 @@ public sealed class PairedBatchSource : IBatchSource
                 if (augmenter is null) evalTransform.Apply(image, second.AsSpan(j * pixels, pixels));
                 else augmenter.Apply(image, rng, second.AsSpan(j * pixels, pixels));
             }
-            if (options.WithText) encoded.Add(ex.Sentences[SentenceSampler.SampleIndex(ex.Sentences.Length, rng)]);
-        }
+            if (options.WithText) encoded[j] = ex.Sentences[SentenceSampler.SampleIndex(ex.Sentences.Length, rng)];
+        });
         var tokens = options.WithText ? tokenizer!.Pad(encoded) : null;
         return new PairBatch(epoch, index, n, size, images, second, tokens, members);
     }

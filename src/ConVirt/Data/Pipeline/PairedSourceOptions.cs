@@ -28,4 +28,10 @@ public sealed record PairedSourceOptions
     public int MinBatch { get; init; } = 2;
     /// <summary>Decoded images kept in memory.</summary>
     public int DecodeCacheImages { get; init; } = 4096;
+    /// <summary>
+    /// Threads that decode and transform one batch's images: 0 (default) = all cores for evaluation sources (no
+    /// augmentation), which are read one batch after another while the model waits, and 1 for training sources,
+    /// which a background worker builds while the step runs. The batch is the same whatever the number.
+    /// </summary>
+    public int BuildThreads { get; init; }
 }
