@@ -20,6 +20,16 @@ public static class ConVirtApp
             (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {error}");
             return 1;
         }
+        // a misspelt CONVIRT_LINEAR is refused before any work, not at the first text forward
+        if (args.Length > 0 && args[0] != "info")
+        {
+            try { _ = ConVirt.Models.DenseKernel.Policy; }
+            catch (InvalidOperationException e)
+            {
+                (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {e.Message}");
+                return 2;
+            }
+        }
         var app = new CommandApp();
         app.Configure(c =>
         {

@@ -45,6 +45,9 @@ public static class DenseKernel
         set => policy = value;
     }
 
+    /// <summary>Forgets the policy read or set so far: the next read of <see cref="Policy"/> takes the environment again.</summary>
+    public static void ResetToEnvironment() => policy = null;
+
     /// <summary>Parses the environment variable's value (null or empty: <see cref="LinearKernelPolicy.Auto"/>).</summary>
     public static LinearKernelPolicy FromEnvironment(string? value) => value?.Trim().ToLowerInvariant() switch
     {
@@ -60,9 +63,9 @@ public static class DenseKernel
         var p = Policy;
         if (p == LinearKernelPolicy.Blas) return false;
         if (x.device_type != DeviceType.CPU || x.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32 || weight.dim() != 2 || x.dim() < 1) return false;
-        if (p == LinearKernelPolicy.OneDnn) return true;
         long rows = x.shape[^1] == 0 ? 0 : x.numel() / x.shape[^1];
-        return rows >= MinRowsForOneDnn;
+        if (rows == 0) return false;   // nothing to compute: libtorch's linear handles empty inputs
+        return p == LinearKernelPolicy.OneDnn || rows >= MinRowsForOneDnn;
     }
 
     /// <summary><paramref name="layer"/>(<paramref name="x"/>) for x [..., in] -> [..., out], through oneDNN where <see cref="UsesOneDnn"/> says so.</summary>

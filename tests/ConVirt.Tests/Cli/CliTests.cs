@@ -32,6 +32,26 @@ public sealed class CliTests
     }
 
     [Fact]
+    public void AMisspeltLinearKernelIsRefusedBeforeAnyWork()
+    {
+        var saved = Environment.GetEnvironmentVariable(ConVirt.Models.DenseKernel.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ConVirt.Models.DenseKernel.EnvironmentVariable, "mkl");
+            ConVirt.Models.DenseKernel.ResetToEnvironment();
+            var (code, output) = Run("pretrain", "--train", "does-not-exist.jsonl");
+            Assert.Equal(2, code);
+            Assert.Contains("CONVIRT_LINEAR='mkl' is not one of auto, blas, onednn", output);
+            Assert.DoesNotContain("does-not-exist", output);   // refused before the manifest is looked at
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ConVirt.Models.DenseKernel.EnvironmentVariable, saved);
+            ConVirt.Models.DenseKernel.ResetToEnvironment();
+        }
+    }
+
+    [Fact]
     public void PretrainWritesARunFolderThatExportTurnsIntoPyTorchFiles()
     {
         var data = TinyRuns.TempFolder("cli-data");

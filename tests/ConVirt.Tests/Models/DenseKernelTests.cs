@@ -73,6 +73,17 @@ public sealed class DenseKernelTests : IDisposable
     }
 
     [Fact]
+    public void EmptyInputsGiveEmptyOutputs()
+    {
+        DenseKernel.Policy = LinearKernelPolicy.OneDnn;
+        using var layer = nn.Linear(16, 8);
+        using var x = torch.zeros(0, 5, 16);
+        Assert.False(DenseKernel.UsesOneDnn(x, layer.weight!));
+        using var y = DenseKernel.Linear(layer, x);
+        Assert.Equal(new long[] { 0, 5, 8 }, y.shape);
+    }
+
+    [Fact]
     public void WrongFeatureCountIsRefusedWithTheShapes()
     {
         DenseKernel.Policy = LinearKernelPolicy.OneDnn;
