@@ -8,21 +8,18 @@ namespace ConVirt.Bench;
 
 /// <summary>
 /// Channels-last probe: the image tower's forward + backward with NCHW tensors vs the same tensors in channels-last
-/// strides (TorchSharp 0.107 has no memory-format argument, so the layout is made with permute-contiguous-permute,
+/// strides (TorchSharp 0.107 has no memory-format argument, so the layout is made by ChannelsLastConv.ToChannelsLast,
 /// which is what PyTorch's <c>channels_last</c> is: an NCHW-shaped tensor with strides [HWC, 1, WC, C]).
 /// </summary>
 public static class LayoutBench
 {
-    /// <summary>An NCHW-shaped view of <paramref name="x"/> stored channels-last.</summary>
-    public static Tensor ChannelsLast(Tensor x) => ChannelsLastConv.ToChannelsLast(x);
-
     /// <summary>Replaces every 4-d convolution weight by a channels-last copy.</summary>
     public static void ConvertWeights(nn.Module module)
     {
         using var noGrad = torch.no_grad();
         foreach (var (_, m) in module.named_modules())
             if (m is Conv2d conv && conv.weight is { } w)
-                conv.weight = new Parameter(ChannelsLast(w.detach()), w.requires_grad);
+                conv.weight = new Parameter(ChannelsLastConv.ToChannelsLast(w.detach()), w.requires_grad);
     }
 
     /// <summary>Seconds per forward + backward: NCHW; the encoder's ChannelsLast path (a channels-last copy of each weight per
@@ -38,7 +35,7 @@ public static class LayoutBench
         ConvertWeights(last);
         plain.train(); copies.train(); last.train();
         var images = torch.rand(batch, 1, size, size);
-        var imagesLast = ChannelsLast(images);
+        var imagesLast = ChannelsLastConv.ToChannelsLast(images);
         var a = new List<double>();
         var b = new List<double>();
         var c = new List<double>();

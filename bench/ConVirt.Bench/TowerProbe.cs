@@ -19,7 +19,7 @@ public static class TowerProbe
                 if (variant == "stored") LayoutBench.ConvertWeights(model);
                 model.train();
                 using var x0 = torch.rand(32, 1, 224, 224);
-                using var x = variant == "stored" ? LayoutBench.ChannelsLast(x0) : x0.alias();
+                using var x = variant == "stored" ? ChannelsLastConv.ToChannelsLast(x0) : x0.alias();
                 var f = new List<double>(); var b = new List<double>();
                 for (int i = 0; i < reps + 2; i++)
                 {

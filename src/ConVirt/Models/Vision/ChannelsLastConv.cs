@@ -6,7 +6,7 @@ namespace ConVirt.Models.Vision;
 
 /// <summary>
 /// Convolutions in the channels-last layout. TorchSharp 0.107 has no memory-format argument, but a channels-last
-/// tensor is only an NCHW-shaped tensor with strides [HWC, 1, WC, C], which <c>permute-contiguous-permute</c> makes.
+/// tensor is only an NCHW-shaped tensor with strides [HWC, 1, WC, C], which <see cref="ToChannelsLast"/> makes.
 /// libtorch's oneDNN convolution takes its channels-last path when the weight is in that layout, and the output (and
 /// so batch norm, ReLU and the next convolution) stays channels-last. The parameters themselves stay contiguous
 /// NCHW, so the optimiser state, checkpoints and exported weights are untouched: each call makes a channels-last

@@ -151,7 +151,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// Runs every convolution through a channels-last copy of its weight (<see cref="ChannelsLastConv"/>): the same
-    /// function, faster on CPU with oneDNN (bench `layout`: ResNet-18 and ResNet-50 forward + backward 1.27x and 1.29x). Parameters, state
+    /// function, faster on CPU with oneDNN (bench `layout`: ResNet-18 and ResNet-50 forward + backward 1.27x and 1.25-1.29x). Parameters, state
     /// dict and checkpoints are unchanged. Off by default for a bare encoder; the model builder turns it on from
     /// <c>ImageEncoderOptions.ChannelsLast</c>.
     /// </summary>
