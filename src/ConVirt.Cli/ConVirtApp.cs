@@ -34,6 +34,7 @@ public static class ConVirtApp
         app.Configure(c =>
         {
             c.SetApplicationName("convirt");
+            c.UseStrictParsing();
             if (console is not null) c.ConfigureConsole(console);
             c.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, native library status and packaged weights.");
             c.AddCommand<DemoCommand>("demo").WithDescription("Synthetic X-rays and reports -> pretrain -> text-to-image retrieval before and after.");
@@ -51,7 +52,7 @@ public static class ConVirtApp
             c.AddCommand<ReportCommand>("report").WithDescription("One markdown report with plots from several evaluation output folders.");
             c.SetExceptionHandler((ex, _) =>
             {
-                (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {Describe(ex)}");
+                (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {UnknownInput.Describe(ex, args) ?? Describe(ex)}");
                 return ex is CommandParseException or CommandRuntimeException ? 2 : 1;
             });
         });
