@@ -42,6 +42,8 @@ public static class DemoJob
     /// <summary>Runs the demo; <paramref name="config"/> replaces <see cref="Config"/> (tests train a tiny model).</summary>
     public static DemoResult Run(DemoOptions o, IProgress<TrainingProgress>? progress = null, CancellationToken cancellation = default, ConVirtConfig? config = null)
     {
+        // one demo per output folder: a second one would rewrite the data and the run under the first
+        using var folderLock = Runtime.FolderLock.Acquire(o.OutputDirectory, "demo");
         var dataDir = Path.Combine(o.OutputDirectory, "data");
         var runDir = Path.Combine(o.OutputDirectory, "run");
         var manifest = Path.Combine(dataDir, "manifest.jsonl");

@@ -68,6 +68,8 @@ public static class PretrainingJob
     public static TrainingResult Run(ConVirtConfig config, PretrainingInputs inputs, string runDirectory, bool resume,
         IProgress<TrainingProgress>? progress = null, long? maxSteps = null, CancellationToken cancellation = default)
     {
+        // one writer per run folder, taken before any data is read, so that a second start is refused at once
+        using var folderLock = Runtime.FolderLock.Acquire(runDirectory, "pretrain");
         var prepared = Prepare(config, inputs, progress);
         var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, runDirectory) { Progress = progress, MaxSteps = maxSteps };
         return trainer.Run(resume, cancellation);
