@@ -31,10 +31,10 @@ internal static class ManifestCsvReader
             headerLine = line;
             if (position >= bytes.Length)
                 throw new ManifestException(path, $"{path}: empty CSV manifest (no header row)");
-            var record = ReadRecord(bytes, ref position, ref line, out string? error);
+            var record = CsvRecords.Read(bytes, ref position, ref line, out string? error);
             if (error is not null)
                 throw new ManifestException(path, $"{path}:{headerLine}: malformed CSV header ({error})");
-            if (!IsBlank(record))
+            if (!CsvRecords.IsBlank(record))
             {
                 header = record;
                 break;
@@ -46,13 +46,13 @@ internal static class ManifestCsvReader
         while (position < bytes.Length)
         {
             int recordLine = line;
-            var record = ReadRecord(bytes, ref position, ref line, out string? error);
+            var record = CsvRecords.Read(bytes, ref position, ref line, out string? error);
             if (error is not null)
             {
                 collector.Skip(recordLine, null, $"malformed CSV record ({error})", "malformed CSV");
                 continue;
             }
-            if (IsBlank(record))
+            if (CsvRecords.IsBlank(record))
                 continue;
             if (record.Count != columns.Length)
             {
@@ -148,87 +148,6 @@ internal static class ManifestCsvReader
         catch (DecoderFallbackException)
         {
             return $"(column {column + 1})";
-        }
-    }
-
-    private static bool IsBlank(List<byte[]> record) => record.Count == 1 && record[0].AsSpan().Trim(" \t"u8).IsEmpty;
-
-    /// <summary>
-    /// Reads one record starting at <paramref name="position"/> and moves past its line end; counts line breaks
-    /// (also those inside quotes) in <paramref name="line"/>. On a malformed record, sets <paramref name="error"/>
-    /// and resumes after the next line break.
-    /// </summary>
-    private static List<byte[]> ReadRecord(byte[] bytes, ref int position, ref int line, out string? error)
-    {
-        error = null;
-        var fields = new List<byte[]>();
-        var field = new List<byte>();
-        int n = bytes.Length;
-        while (true)
-        {
-            field.Clear();
-            if (position < n && bytes[position] == (byte)'"')
-            {
-                int quoteLine = line;
-                position++;
-                while (true)
-                {
-                    if (position >= n)
-                    {
-                        error = $"quoted field opened on line {quoteLine} is never closed";
-                        return fields;
-                    }
-                    byte b = bytes[position];
-                    if (b == (byte)'"')
-                    {
-                        if (position + 1 < n && bytes[position + 1] == (byte)'"')
-                        {
-                            field.Add((byte)'"');
-                            position += 2;
-                            continue;
-                        }
-                        position++;
-                        break;
-                    }
-                    if (b == (byte)'\n')
-                        line++;
-                    field.Add(b);
-                    position++;
-                }
-                bool atEnd = position >= n || bytes[position] is (byte)',' or (byte)'\n'
-                    || (bytes[position] == (byte)'\r' && (position + 1 >= n || bytes[position + 1] == (byte)'\n'));
-                if (!atEnd)
-                {
-                    error = "unexpected character after a closing quote";
-                    int next = Array.IndexOf(bytes, (byte)'\n', position);
-                    position = next < 0 ? n : next + 1;
-                    if (next >= 0)
-                        line++;
-                    return fields;
-                }
-            }
-            else
-            {
-                while (position < n && bytes[position] is not ((byte)',' or (byte)'\n'))
-                    field.Add(bytes[position++]);
-                if (field.Count > 0 && field[^1] == (byte)'\r' && (position >= n || bytes[position] == (byte)'\n'))
-                    field.RemoveAt(field.Count - 1);
-            }
-            fields.Add(field.ToArray());
-
-            if (position < n && bytes[position] == (byte)',')
-            {
-                position++;
-                continue;
-            }
-            if (position < n && bytes[position] == (byte)'\r')
-                position++;
-            if (position < n && bytes[position] == (byte)'\n')
-            {
-                position++;
-                line++;
-            }
-            return fields;
         }
     }
 }
