@@ -43,9 +43,10 @@ public static class ConVirtApp
             c.AddCommand<EmbedCommand>("embed").WithDescription("Image (h_v / v) or text (u) embeddings of a manifest, with row ids.");
             c.AddBranch("evaluate", e =>
             {
-                e.SetDescription("Evaluate an encoder: linear probe, fine-tuning or retrieval.");
+                e.SetDescription("Evaluate an encoder: linear probe, fine-tuning, retrieval or zero-shot.");
                 e.AddCommand<EvaluateLinearCommand>("linear").WithDescription("Logistic regression on frozen h_v at label fractions (mean, 95% bootstrap interval).");
                 e.AddCommand<EvaluateFinetuneCommand>("finetune").WithDescription("Fine-tune the image encoder + a linear head at label fractions, early stopping.");
+                e.AddCommand<EvaluateZeroshotCommand>("zeroshot").WithDescription("Zero-shot classification from prompts (classes, or positive/negative pairs per finding), 95% intervals.");
                 e.AddCommand<EvaluateRetrievalCommand>("retrieval").WithDescription("Image-to-image and text-to-image precision@k by label.");
             });
             c.AddCommand<TsneCommand>("tsne").WithDescription("t-SNE map of h_v coloured by a label (PNG + CSV).");

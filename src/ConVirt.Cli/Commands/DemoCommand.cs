@@ -43,6 +43,10 @@ public sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Sett
             table.AddRow($"precision@{result.Ks[i]}", result.TextToImageBefore[i].ToString("F3"), result.TextToImageAfter[i].ToString("F3"));
         table.AddRow("chance", result.ChanceLevel.ToString("F3"), result.ChanceLevel.ToString("F3"));
         console.Write(table);
+        var zeroShot = new Table().Title("zero-shot classification of the test split (class descriptions as prompts)").AddColumns("", "before", "after");
+        zeroShot.AddRow("accuracy", result.ZeroShotBefore.ToString("F3"), result.ZeroShotAfter.ToString("F3"));
+        zeroShot.AddRow("chance (1 / classes)", result.ZeroShotChance.ToString("F3"), result.ZeroShotChance.ToString("F3"));
+        console.Write(zeroShot);
         console.WriteLine($"training: {result.Training.StopReason} after {result.Training.State.Step} steps, {result.Training.PairsPerSecond:F1} pairs/s, data wait {result.Training.DataWaitFraction:P1}");
         console.WriteLine($"run folder: {Path.GetFullPath(result.RunDirectory)} (best model in best/, metrics in metrics.jsonl)");
         return 0;

@@ -35,7 +35,7 @@ public static class BootstrapInterval
     }
 
     /// <summary>Percentile <paramref name="percent"/> of ascending <paramref name="sorted"/>, interpolating linearly.</summary>
-    static double Percentile(double[] sorted, double percent)
+    internal static double Percentile(double[] sorted, double percent)
     {
         double position = percent / 100.0 * (sorted.Length - 1);
         int below = (int)Math.Floor(position);

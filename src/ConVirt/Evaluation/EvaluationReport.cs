@@ -23,6 +23,7 @@ public static class EvaluationReport
         var finetune = new List<LabelEfficiencyResult>();
         var retrieval = new List<RetrievalResult>();
         var tsne = new List<(TsneJobResult Result, string Folder)>();
+        var zeroShot = new List<ZeroShot.ZeroShotResult>();
         foreach (var folder in folders)
         {
             if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"{folder}: no such results folder");
@@ -35,11 +36,12 @@ public static class EvaluationReport
                     case "finetune": finetune.Add(EvaluationJson.Read<LabelEfficiencyResult>(file)); break;
                     case "retrieval": retrieval.Add(EvaluationJson.Read<RetrievalResult>(file)); break;
                     case "tsne": tsne.Add((EvaluationJson.Read<TsneJobResult>(file), Path.GetDirectoryName(file)!)); break;
+                    case "zeroshot": zeroShot.Add(EvaluationJson.Read<ZeroShot.ZeroShotResult>(file)); break;
                 }
             }
         }
-        if (linear.Count + finetune.Count + retrieval.Count + tsne.Count == 0)
-            throw new FileNotFoundException($"no result files (linear.json, finetune.json, retrieval.json, t-SNE .json) in: {string.Join(", ", folders)}");
+        if (linear.Count + finetune.Count + retrieval.Count + tsne.Count + zeroShot.Count == 0)
+            throw new FileNotFoundException($"no result files (linear.json, finetune.json, retrieval.json, zeroshot.json, t-SNE .json) in: {string.Join(", ", folders)}");
         Directory.CreateDirectory(outFolder);
         var ci = CultureInfo.InvariantCulture;
         var md = new StringBuilder();
@@ -47,7 +49,7 @@ public static class EvaluationReport
         md.AppendLine();
         md.AppendLine(ci, $"Sources: {string.Join(", ", folders.Select(f => $"`{f}`"))}. Intervals: 95% percentile bootstrap of the mean over runs.");
         md.AppendLine();
-        Encoders(md, linear.Select(r => r.Encoder).Concat(finetune.Select(r => r.Encoder)).Concat(retrieval.Select(r => r.Encoder)).Concat(tsne.Select(t => t.Result.Encoder)));
+        Encoders(md, linear.Select(r => r.Encoder).Concat(finetune.Select(r => r.Encoder)).Concat(retrieval.Select(r => r.Encoder)).Concat(tsne.Select(t => t.Result.Encoder)).Concat(zeroShot.Select(z => z.Encoder)));
         LabelEfficiency(md, "Linear evaluation", "linear", linear, outFolder);
         LabelEfficiency(md, "Fine-tuning", "finetune", finetune, outFolder);
         if (retrieval.Count > 0)
@@ -70,6 +72,7 @@ public static class EvaluationReport
                 md.AppendLine();
             }
         }
+        ZeroShotSection(md, zeroShot);
         if (tsne.Count > 0)
         {
             md.AppendLine("## t-SNE of h_v");
@@ -163,4 +166,25 @@ public static class EvaluationReport
     static string Join(IReadOnlyList<double> values) => string.Join(" | ", values.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)));
 
     static string Slug(string s) => new(s.Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
+
+    private static void ZeroShotSection(StringBuilder md, List<ZeroShot.ZeroShotResult> results)
+    {
+        if (results.Count == 0) return;
+        var ci = CultureInfo.InvariantCulture;
+        md.AppendLine("## Zero-shot classification");
+        md.AppendLine();
+        md.AppendLine("Intervals: 95% bootstrap over images, resampling patients.");
+        md.AppendLine();
+        md.AppendLine("| encoder | mode | label | images | metric | value | 95% interval |");
+        md.AppendLine("|---|---|---|---:|---|---:|---|");
+        foreach (var r in results)
+        {
+            var metrics = r.Mode == "classes"
+                ? new[] { ("accuracy", r.Accuracy!.Value), ("balanced accuracy", r.BalancedAccuracy!.Value), ("macro AUC", r.MacroAuc!.Value) }
+                : r.Findings!.Select(f => ($"AUC {f.Key}", f.Value.Auc)).Append(("mean AUC", r.MeanAuc!.Value)).ToArray();
+            foreach (var (name, m) in metrics)
+                md.AppendLine(ci, $"| {r.Encoder.Label} | {r.Mode} | {r.Label} | {r.Data.Rows} | {name} | {m.Mean:0.000} | {m.Low:0.000}-{m.High:0.000} |");
+        }
+        md.AppendLine();
+    }
 }

@@ -4,6 +4,7 @@ using ConVirt.Data.Pipeline;
 using ConVirt.Data.Synthetic;
 using ConVirt.Data.Text;
 using ConVirt.Evaluation;
+using ConVirt.Evaluation.ZeroShot;
 using ConVirt.Models;
 using TorchSharp;
 using TorchSharp.PyBridge;
@@ -73,22 +74,33 @@ public static class DemoJob
         int[] queryLabels = queries.Select(q => labelNames.IndexOf(q.Label)).ToArray();
         double chance = queryLabels.Average(q => candidateLabels.Count(c => c == q) / (double)candidateLabels.Length);
 
-        double[] Measure()
+        // zero-shot: the same class descriptions as prompt ensembles, each test image classified among the query labels
+        var promptLabels = queryLabels.Distinct().Order().ToArray();
+        int[] promptClass = queryLabels.Select(l => Array.IndexOf(promptLabels, l)).ToArray();
+        int[] zeroShotItems = Enumerable.Range(0, candidateLabels.Length).Where(i => promptLabels.Contains(candidateLabels[i])).ToArray();
+        double zeroShotChance = 1.0 / promptLabels.Length;
+
+        (double[] Precision, double ZeroShot) Measure()
         {
             var device = torch.device(config.Device);
             using var v = EmbeddingExtractor.Images(model.ImageEncoder, model.ImageProjection, candidates, device);
             using var u = EmbeddingExtractor.Texts(model, tokenizer, queries.Select(q => q.Text).ToList(), config.Model.Text.MaxLength, device);
-            return RetrievalMetrics.PrecisionAtK(u, v, queryLabels, candidateLabels, o.Ks);
+            var precision = RetrievalMetrics.PrecisionAtK(u, v, queryLabels, candidateLabels, o.Ks);
+            var p = ZeroShotScores.Probabilities(TensorMatrix.Float(v), ZeroShotScores.ClassVectors(TensorMatrix.Float(u), promptClass, promptLabels.Length),
+                config.Loss.Temperature);
+            double correct = zeroShotItems.Count(i => promptLabels[Enumerable.Range(0, promptLabels.Length).MaxBy(c => p[i, c])] == candidateLabels[i]);
+            return (precision, correct / zeroShotItems.Length);
         }
 
-        var before = Measure();
+        var (before, zeroShotBefore) = Measure();
         progress?.Report(Message($"text-to-image precision@{string.Join("/", o.Ks)} before pretraining: {string.Join(" / ", before.Select(p => p.ToString("F3")))} (chance {chance:F3})"));
+        progress?.Report(Message($"zero-shot accuracy before pretraining: {zeroShotBefore:F3} over {promptLabels.Length} classes (chance {zeroShotChance:F3})"));
         var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, runDir) { Progress = progress };
         var result = trainer.Run(resume: false, cancellation);
         var best = Path.Combine(runDir, "best", "model.safetensors");
         if (File.Exists(best)) model.load_safetensors(best);
-        var after = Measure();
-        return new DemoResult(o.Ks, before, after, chance, result, runDir, dataDir);
+        var (after, zeroShotAfter) = Measure();
+        return new DemoResult(o.Ks, before, after, chance, result, runDir, dataDir, zeroShotBefore, zeroShotAfter, zeroShotChance);
     }
 
     private static string Finding(ManifestRow row) => row.Labels.TryGetValue("finding", out var f) && f is not null ? f : "unknown";

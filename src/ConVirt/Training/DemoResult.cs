@@ -8,4 +8,8 @@ namespace ConVirt.Training;
 /// <param name="Training">How training ended.</param>
 /// <param name="RunDirectory">The run folder.</param>
 /// <param name="DataDirectory">The generated data.</param>
-public sealed record DemoResult(int[] Ks, double[] TextToImageBefore, double[] TextToImageAfter, double ChanceLevel, TrainingResult Training, string RunDirectory, string DataDirectory);
+/// <param name="ZeroShotBefore">Zero-shot accuracy at initialisation: each test image classified among the query labels, the class descriptions as prompt ensembles.</param>
+/// <param name="ZeroShotAfter">The same after pretraining.</param>
+/// <param name="ZeroShotChance">Accuracy of a uniform guess (1 / classes).</param>
+public sealed record DemoResult(int[] Ks, double[] TextToImageBefore, double[] TextToImageAfter, double ChanceLevel, TrainingResult Training, string RunDirectory, string DataDirectory,
+    double ZeroShotBefore, double ZeroShotAfter, double ZeroShotChance);

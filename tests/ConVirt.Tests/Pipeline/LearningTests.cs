@@ -23,5 +23,9 @@ public sealed class LearningTests(ITestOutputHelper output)
         Assert.True(result.TextToImageAfter[0] >= result.TextToImageBefore[0] + 0.15,
             $"precision@5 rose from {result.TextToImageBefore[0]:F3} to only {result.TextToImageAfter[0]:F3}");
         Assert.True(result.TextToImageAfter[0] >= result.ChanceLevel + 0.15);
+        // zero-shot classification of the test images with the class descriptions as prompts (5 classes, chance 0.2)
+        output.WriteLine($"zero-shot accuracy before {result.ZeroShotBefore:F3}, after {result.ZeroShotAfter:F3}, chance {result.ZeroShotChance:F3}");
+        Assert.True(result.ZeroShotAfter >= result.ZeroShotChance + 0.15,
+            $"zero-shot accuracy {result.ZeroShotAfter:F3} is not 0.15 above chance {result.ZeroShotChance:F3}");
     }
 }
