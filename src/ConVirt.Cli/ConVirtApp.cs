@@ -49,6 +49,7 @@ public static class ConVirtApp
                 e.AddCommand<EvaluateZeroshotCommand>("zeroshot").WithDescription("Zero-shot classification from prompts (classes, or positive/negative pairs per finding), 95% intervals.");
                 e.AddCommand<EvaluateRetrievalCommand>("retrieval").WithDescription("Image-to-image and text-to-image precision@k by label.");
             });
+            c.AddCommand<GroundCommand>("ground").WithDescription("Grounding map: where in an image a phrase matches (PNG overlay + CSV).");
             c.AddCommand<TsneCommand>("tsne").WithDescription("t-SNE map of h_v coloured by a label (PNG + CSV).");
             c.AddCommand<ReportCommand>("report").WithDescription("One markdown report with plots from several evaluation output folders.");
             c.SetExceptionHandler((ex, _) =>

@@ -191,8 +191,15 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     /// <summary>A copy of the mean image set by <see cref="SetInputMeanImage"/>, or null.</summary>
     public float[]? GetInputMeanImage() => meanImage is null ? null : (float[])meanImage.Clone();
 
-    /// <summary>[B, C, H, W] in [0, 1] -> h_v [B, FeatureDim].</summary>
+    /// <summary>[B, C, H, W] in [0, 1] -> h_v [B, FeatureDim]: the mean over locations of <see cref="FeatureMap"/>.</summary>
     public override Tensor forward(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return FeatureMap(x).mean([2L, 3L]).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The last stage's feature map [B, FeatureDim, H/32, W/32] before pooling (grounding maps read it).</summary>
+    public Tensor FeatureMap(Tensor x)
     {
         if (x.dim() != 4 || x.shape[1] != Spec.InChannels)
             throw new ArgumentException($"image encoder expects [B, {Spec.InChannels}, H, W], got [{string.Join(", ", x.shape)}]");
@@ -201,8 +208,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
         if (stemOffset is not null) h = h.sub_(Resized(stemOffset, 64, stemOffsetHeight, stemOffsetWidth, h));
         h = bn1.call(h).relu_();
         h = nn.functional.max_pool2d(ConvPadding.Apply(h, padding, 3, 2, double.NegativeInfinity), 3, 2, padding == PaddingStyle.TopLeft ? 0 : 1);
-        h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
-        return h.mean([2L, 3L]).MoveToOuterDisposeScope();
+        return layer4.call(layer3.call(layer2.call(layer1.call(h)))).MoveToOuterDisposeScope();
     }
 
     // Called inside forward's dispose scope: temporaries are released with it.
