@@ -19,6 +19,7 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
         [CommandOption("-k|--ks <K>"), Description("Cut-offs, default 5,10,50 (Spectre needs long names of 2+ characters: -k 5,10,50 or --ks 5,10,50).")] public string K { get; init; } = "5,10,50";
         [CommandOption("--text-queries <FILE>"), Description("JSON Lines {\"text\", \"label\"} (ConVIRT runs only).")] public string? TextQueries { get; init; }
         [CommandOption("--out <DIR>"), Description("Writes retrieval.json and retrieval.md.")] public string? Out { get; init; }
+        [CommandOption("--sheets <DIR>"), Description("With --text-queries: one contact sheet PNG per text query (top-k images, labels, scores).")] public string? Sheets { get; init; }
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--seed <N>")] public int Seed { get; init; }
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
@@ -28,6 +29,7 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
             : string.IsNullOrWhiteSpace(Queries) ? ValidationResult.Error("--queries <MANIFEST> is required")
             : string.IsNullOrWhiteSpace(Candidates) ? ValidationResult.Error("--candidates <MANIFEST> is required")
             : string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required")
+            : Sheets is not null && TextQueries is null ? ValidationResult.Error("--sheets needs --text-queries (one sheet per text query)")
             : ValidationResult.Success();
     }
 
@@ -36,7 +38,7 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
         var result = RetrievalJob.Run(new RetrievalOptions
         {
             Encoder = s.Encoder!, Queries = s.Queries!, Candidates = s.Candidates!, Label = s.Label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit,
-            Ks = OptionLists.Ints(s.K, "--ks"), TextQueries = s.TextQueries, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device,
+            Ks = OptionLists.Ints(s.K, "--ks"), TextQueries = s.TextQueries, Sheets = s.Sheets, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device,
         }, new ConsoleProgress(console));
         console.WriteLine(result.ToMarkdown());
         return 0;

@@ -64,6 +64,7 @@ public static class RetrievalJob
             var u = EmbeddingExtractor.Texts(encoder.Model!, encoder.Tokenizer!, texts.Select(t => t.Text).ToList(), encoder.Config.Model.Text.MaxLength, device);
             (textOverall, textByLabel) = Precision(ImageFeatures.ToMatrix(u), candidates.Features, texts.Select(t => index[t.Label]).ToArray(),
                 candidateLabels, options.Ks, null, labels);
+            if (options.Sheets is not null) WriteSheets(options.Sheets, texts, u, candidates, keys[0], Math.Min(options.Ks.Max(), candidates.Rows.Count));
         }
         var result = new RetrievalResult("retrieval", EncoderInfo.Of(encoder), keys[0], projected ? "v (image), u (text): projected" : "h_v",
             new DataSetInfo(options.Queries, queryRows.Split, queries.Rows.Count, queryRows.NullLabelRows, queries.Unreadable.Count),
@@ -75,6 +76,26 @@ public static class RetrievalJob
             File.WriteAllText(Path.Combine(options.Out, MarkdownFileName), result.ToMarkdown());
         }
         return result;
+    }
+
+    /// <summary>One contact sheet per text query: its top-k candidates, framed green when their label is the query's.</summary>
+    static void WriteSheets(string folder, IReadOnlyList<TextQuery> texts, Tensor u, ImageFeatureSet candidates, string key, int k)
+    {
+        using var scope = NewDisposeScope();
+        var store = torch.tensor(candidates.Features.Cast<float>().ToArray(), [candidates.Rows.Count, candidates.Features.GetLength(1)]);
+        var top = RetrievalMetrics.TopK(u, store, k);
+        for (int q = 0; q < texts.Count; q++)
+        {
+            var tiles = new List<ContactTile>();
+            for (int j = 0; j < k; j++)
+            {
+                var row = candidates.Rows[(int)top.Indices[q, j]];
+                var label = row.Labels[key]!;
+                var image = ImageDecoder.TryLoad(row.ImagePath, out var decoded, out _) ? decoded : null;
+                tiles.Add(new ContactTile(image, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{label} ({top.Similarities[q, j]:0.000})"), label == texts[q].Label));
+            }
+            ContactSheet.Write(Path.Combine(folder, $"query-{q:D3}.png"), $"\"{texts[q].Text}\" ({texts[q].Label}): top {k}", tiles);
+        }
     }
 
     /// <summary>For each query, the index of the candidate with the same row id, or -1.</summary>

@@ -25,6 +25,8 @@ public sealed record RetrievalOptions
     public int Seed { get; init; }
     /// <summary>cpu or cuda.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>Folder for one contact sheet PNG per text query (its top-k images with labels and scores); null writes none.</summary>
+    public string? Sheets { get; init; }
     /// <summary>Output folder for retrieval.json / retrieval.md; null writes nothing.</summary>
     public string? Out { get; init; }
 }

@@ -57,12 +57,7 @@ public sealed class GroundingTests
     {
         var dir = Pipeline.TinyRuns.TempFolder("ground");
         var manifest = SyntheticDataset.Write(Path.Combine(dir, "data"), 12, 64, seed: 5);
-        var run = Path.Combine(dir, "run");
-        Directory.CreateDirectory(run);
-        var config = Pipeline.TinyRuns.Config();
-        torch.manual_seed(3);
-        ModelBuilder.Build(config.Model).Model.save_safetensors(Path.Combine(run, "model.safetensors"));
-        File.WriteAllText(Path.Combine(run, "config.json"), config.ToJson());
+        var run = Pipeline.TinyCheckpoint.Save(Path.Combine(dir, "run")).Folder;
         var image = Path.Combine(dir, "data", "images", SyntheticDataset.IdOf(0) + ".png");
         var png = Path.Combine(dir, "one.png");
 

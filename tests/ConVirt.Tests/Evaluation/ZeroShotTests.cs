@@ -78,7 +78,7 @@ public sealed class ZeroShotTests
     {
         var dir = Pipeline.TinyRuns.TempFolder("zeroshot");
         var manifest = SyntheticDataset.Write(Path.Combine(dir, "data"), 40, 32, seed: 21);
-        var (run, model, tokenizer) = SaveTinyRun(Path.Combine(dir, "run"));
+        var (run, model, tokenizer) = Pipeline.TinyCheckpoint.Save(Path.Combine(dir, "run"));
         var prompts = Path.Combine(dir, "prompts.jsonl");
         File.WriteAllLines(prompts, [
             "{\"label\": \"effusion:positive\", \"text\": \"small left pleural effusion\"}",
@@ -125,17 +125,5 @@ public sealed class ZeroShotTests
         File.WriteAllText(prompts, "{\"label\": \"a\", \"text\": \"x\"}\n{\"label\": \"b\", \"text\": \"y\"}\n");
         var e = Assert.Throws<ArgumentException>(() => ZeroShotJob.Run(new ZeroShotOptions { Encoder = "imagenet", Data = "unused.jsonl", Prompts = prompts, Label = "finding" }));
         Assert.Contains("has no text tower: zero-shot classification needs a ConVIRT run", e.Message);
-    }
-
-    /// <summary>A tiny ConVIRT model with random weights saved as a checkpoint folder the encoder loader reads.</summary>
-    static (string Folder, ConVirtModel Model, ConVirt.Data.Text.WordPieceTokenizer Tokenizer) SaveTinyRun(string folder)
-    {
-        Directory.CreateDirectory(folder);
-        var config = Pipeline.TinyRuns.Config();
-        torch.manual_seed(3);
-        var built = ModelBuilder.Build(config.Model);
-        built.Model.save_safetensors(Path.Combine(folder, "model.safetensors"));
-        File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJson());
-        return (folder, built.Model, built.Tokenizer);
     }
 }
