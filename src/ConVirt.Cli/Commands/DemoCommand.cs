@@ -47,6 +47,8 @@ public sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Sett
         zeroShot.AddRow("accuracy", result.ZeroShotBefore.ToString("F3"), result.ZeroShotAfter.ToString("F3"));
         zeroShot.AddRow("chance (1 / classes)", result.ZeroShotChance.ToString("F3"), result.ZeroShotChance.ToString("F3"));
         console.Write(zeroShot);
+        if (result.GroundingMaps.Count > 0)
+            console.WriteLine($"grounding maps (where each test image matches its class description): {Path.GetFullPath(Path.GetDirectoryName(result.GroundingMaps[0])!)} ({result.GroundingMaps.Count} PNG + CSV)");
         console.WriteLine($"training: {result.Training.StopReason} after {result.Training.State.Step} steps, {result.Training.PairsPerSecond:F1} pairs/s, data wait {result.Training.DataWaitFraction:P1}");
         console.WriteLine($"run folder: {Path.GetFullPath(result.RunDirectory)} (best model in best/, metrics in metrics.jsonl)");
         return 0;

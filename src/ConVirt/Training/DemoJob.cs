@@ -100,7 +100,21 @@ public static class DemoJob
         var best = Path.Combine(runDir, "best", "model.safetensors");
         if (File.Exists(best)) model.load_safetensors(best);
         var (after, zeroShotAfter) = Measure();
-        return new DemoResult(o.Ks, before, after, chance, result, runDir, dataDir, zeroShotBefore, zeroShotAfter, zeroShotChance);
+        var maps = GroundingExamples(rows, queries, runDir, Path.Combine(o.OutputDirectory, "grounding"), o.ImageSize);
+        return new DemoResult(o.Ks, before, after, chance, result, runDir, dataDir, zeroShotBefore, zeroShotAfter, zeroShotChance, maps);
+    }
+
+    /// <summary>Grounding maps of the first four abnormal test images, each with its class's first description.</summary>
+    private static IReadOnlyList<string> GroundingExamples(IReadOnlyList<ManifestRow> rows, IReadOnlyList<TextQuery> queries, string runDir, string folder, int imageSize)
+    {
+        var picked = rows.Where(r => Finding(r) != Findings.NormalLabel && queries.Any(q => q.Label == Finding(r))).Take(4).ToList();
+        var written = new List<string>();
+        foreach (var row in picked)
+        {
+            var phrase = queries.First(q => q.Label == Finding(row)).Text;
+            written.AddRange(Evaluation.Grounding.GroundingJob.Run(runDir, [row.ImagePath], [phrase], Path.Combine(folder, row.Id + ".png"), imageSize).Select(g => g.Png));
+        }
+        return written;
     }
 
     private static string Finding(ManifestRow row) => row.Labels.TryGetValue("finding", out var f) && f is not null ? f : "unknown";
