@@ -48,6 +48,7 @@ public static class ConVirtApp
                 e.AddCommand<EvaluateRetrievalCommand>("retrieval").WithDescription("Image-to-image and text-to-image precision@k by label.");
             });
             c.AddCommand<TsneCommand>("tsne").WithDescription("t-SNE map of h_v coloured by a label (PNG + CSV).");
+            c.AddCommand<PreviewCommand>("preview").WithDescription("What the model sees of one image (decode, DICOM window, evaluation transform) as a PNG, with the decoding facts.");
             c.AddCommand<ReportCommand>("report").WithDescription("One markdown report with plots from several evaluation output folders.");
             c.SetExceptionHandler((ex, _) =>
             {

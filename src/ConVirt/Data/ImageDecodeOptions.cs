@@ -7,6 +7,12 @@ namespace ConVirt.Data;
 /// the smallest scale whose short side is still at least this; null decodes at full size.</param>
 public sealed record ImageDecodeOptions(long MaxPixels = 50_000_000, int? TargetShortSide = null)
 {
+    /// <summary>DICOM: the VOI rule for grey images (first window by default, <c>minmax</c>, or <c>index:N</c>).</summary>
+    public Dicom.Pipeline.DicomWindowChoice DicomWindow { get; init; } = Dicom.Pipeline.DicomWindowChoice.First;
+
+    /// <summary>DICOM: the frame of a multi-frame file (0-based; default 0).</summary>
+    public int DicomFrame { get; init; }
+
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the bad value.</summary>
     public void Validate()
     {
@@ -14,5 +20,8 @@ public sealed record ImageDecodeOptions(long MaxPixels = 50_000_000, int? Target
             throw new ArgumentOutOfRangeException(nameof(MaxPixels), MaxPixels, "MaxPixels must be at least 1.");
         if (TargetShortSide is < 1)
             throw new ArgumentOutOfRangeException(nameof(TargetShortSide), TargetShortSide, "TargetShortSide must be at least 1 when set.");
+        if (DicomFrame < 0)
+            throw new ArgumentOutOfRangeException(nameof(DicomFrame), DicomFrame, "DicomFrame must be at least 0.");
+        ArgumentNullException.ThrowIfNull(DicomWindow);
     }
 }
