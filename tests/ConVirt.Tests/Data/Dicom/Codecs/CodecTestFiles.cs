@@ -9,13 +9,8 @@ namespace ConVirt.Tests.Data.Dicom.Codecs;
 /// The real DICOM files of shared/data/dicom for the codec tests: header facts from manifest.jsonl, expected
 /// values from reference.jsonl, and each frame's compressed bytes.
 /// </summary>
-/// <remarks>
-/// TEST-ONLY stand-in for the DICOM reader (branch dicom): <see cref="Frames"/> finds the last Pixel Data
-/// element (7FE0,0010) of undefined length by scanning the bytes, then walks its items: the first is the Basic
-/// Offset Table, the rest are fragments. A single-frame file gets all fragments concatenated, a multi-frame
-/// file one fragment per frame (true of every multi-frame file in the set). A missing Sequence Delimitation
-/// Item is tolerated (the broken files keep complete fragments). Replace it with the reader once merged.
-/// </remarks>
+/// <remarks>The header facts come from manifest.jsonl; CodecRegistrationTests checks that the reader gives
+/// the same for every file a codec here decodes.</remarks>
 internal static class CodecTestFiles
 {
     public sealed record Entry(string File, string TransferSyntax, DicomPixelFormat Format, int Frames, bool Broken, JsonElement Manifest);
@@ -70,35 +65,10 @@ internal static class CodecTestFiles
         return (entries, references);
     }
 
-    /// <summary>The compressed bytes of each frame (see the remarks for the rules).</summary>
-    public static List<byte[]> Frames(Entry entry)
-    {
-        var b = File.ReadAllBytes(Path.Combine(Folder!, "files", entry.File));
-        ReadOnlySpan<byte> tag = [0xE0, 0x7F, 0x10, 0x00];
-        int at = b.AsSpan().LastIndexOf(tag);
-        if (at < 0) throw new InvalidDataException($"{entry.File}: no Pixel Data tag");
-        int p;
-        if ((b[at + 4] == 'O' && b[at + 5] is (byte)'B' or (byte)'W') && BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(at + 8)) == uint.MaxValue)
-            p = at + 12;
-        else if (BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(at + 4)) == uint.MaxValue)
-            p = at + 8;
-        else throw new InvalidDataException($"{entry.File}: Pixel Data is not encapsulated");
-        var items = new List<byte[]>();
-        while (p + 8 <= b.Length)
-        {
-            ushort group = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(p)), element = BinaryPrimitives.ReadUInt16LittleEndian(b.AsSpan(p + 2));
-            int length = checked((int)BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(p + 4)));
-            p += 8;
-            if (group == 0xFFFE && element == 0xE0DD) break;
-            if (group != 0xFFFE || element != 0xE000 || p + length > b.Length) throw new InvalidDataException($"{entry.File}: bad item at {p - 8}");
-            items.Add(b.AsSpan(p, length).ToArray());
-            p += length;
-        }
-        var fragments = items.Skip(1).ToList();
-        if (entry.Frames == 1) return [fragments.SelectMany(f => f).ToArray()];
-        if (fragments.Count != entry.Frames) throw new InvalidDataException($"{entry.File}: {fragments.Count} fragments for {entry.Frames} frames");
-        return fragments;
-    }
+    /// <summary>The compressed bytes of each frame, read by the DICOM reader (<see cref="DicomFile"/>).</summary>
+    public static List<byte[]> Frames(Entry entry) => Frames(DicomFile.Open(Path.Combine(Folder!, "files", entry.File)));
+
+    static List<byte[]> Frames(DicomFile file) => Enumerable.Range(0, file.FrameCount).Select(i => file.GetFrameData(i).ToArray()).ToList();
 
     /// <summary>
     /// The reference's stored values: masked to Bits Stored and sign-extended per Pixel Representation, in the
