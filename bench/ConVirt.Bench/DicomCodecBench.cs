@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Text.Json;
 using ConVirt.Data.Dicom;
@@ -13,16 +12,14 @@ namespace ConVirt.Bench;
 /// decodes of frame 0, as ms per image, megapixels/s and ms normalised to a 2,000 x 2,000 image. JPEG lossless
 /// streams are also decoded with JpegLibrary 0.4.32, alternating with our decoder, where it decodes them correctly.
 /// </summary>
-/// <remarks>
-/// Frame bytes come from a bench-only scan for the encapsulated Pixel Data (as the codec tests' helper does)
-/// until the DICOM reader is merged; header facts from manifest.jsonl.
-/// </remarks>
+/// <remarks>Frames and header facts come from the DICOM reader (<see cref="DicomFile"/>); the codecs are the
+/// registry's (<see cref="DicomCodecRegistry"/>).</remarks>
 public static class DicomCodecBench
 {
     public sealed record Row(string File, string Codec, string TransferSyntax, int Rows, int Columns, int Samples, int CompressedBytes,
         Stats Ms, double MegapixelsPerS, double MsAt2000x2000, Stats? JpegLibraryMs, bool? JpegLibraryCorrect);
 
-    static readonly IDicomCodec[] Codecs = [new JpegExtendedCodec(), new JpegLosslessCodec(), new JpegLsCodec(), new Jpeg2000Codec()];
+    static readonly Type[] Benched = [typeof(JpegExtendedCodec), typeof(JpegLosslessCodec), typeof(JpegLsCodec), typeof(Jpeg2000Codec)];
 
     public static List<Row> Run(string folder, double secondsPerFile, int minReps, Action<string> log)
     {
@@ -30,14 +27,14 @@ public static class DicomCodecBench
         foreach (var line in File.ReadLines(Path.Combine(folder, "manifest.jsonl")))
         {
             var m = JsonDocument.Parse(line).RootElement;
-            string syntax = m.GetProperty("transfer_syntax_uid").GetString()!;
-            var codec = Codecs.FirstOrDefault(c => c.TransferSyntaxes.Contains(syntax));
-            if (codec is null || m.GetProperty("broken").GetBoolean()) continue;
+            if (m.GetProperty("broken").GetBoolean()) continue;
             string file = Path.GetFileName(m.GetProperty("file").GetString()!);
-            var format = new DicomPixelFormat(m.GetProperty("rows").GetInt32(), m.GetProperty("columns").GetInt32(), m.GetProperty("samples_per_pixel").GetInt32(),
-                m.GetProperty("bits_allocated").GetInt32(), m.GetProperty("bits_stored").GetInt32(), m.GetProperty("pixel_representation").GetInt32(),
-                m.GetProperty("photometric").GetString()!, 0);
-            var frame = FirstFrame(Path.Combine(folder, m.GetProperty("file").GetString()!), m.GetProperty("frames").GetInt32());
+            var dicom = DicomFile.Open(Path.Combine(folder, m.GetProperty("file").GetString()!));
+            var codec = DicomCodecRegistry.Find(dicom.Header.TransferSyntax);
+            if (codec is null || !Benched.Contains(codec.GetType())) continue;
+            string syntax = dicom.Header.TransferSyntax.Uid;
+            var format = dicom.Header.PixelFormat;
+            var frame = dicom.GetFrameData(0).ToArray();
             int[] ours;
             try { ours = codec.Decode(frame, format).Samples; }
             catch (DicomCodecUnavailableException e) { log($"  {file}: {e.Message}"); continue; }
@@ -103,24 +100,5 @@ public static class DicomCodecBench
                 for (int i = 0; i < 8 && x + i < width; i++)
                     samples[((y + j) * width + x + i) * components + componentIndex] = (ushort)System.Runtime.CompilerServices.Unsafe.Add(ref blockRef, j * 8 + i);
         }
-    }
-
-    /// <summary>Frame 0's compressed bytes: the last Pixel Data element of undefined length, its items after the offset table.</summary>
-    static byte[] FirstFrame(string path, int frames)
-    {
-        var b = File.ReadAllBytes(path);
-        int at = b.AsSpan().LastIndexOf([(byte)0xE0, (byte)0x7F, (byte)0x10, (byte)0x00]);
-        int p = b[at + 4] == 'O' ? at + 12 : at + 8;
-        var fragments = new List<byte[]>();
-        while (p + 8 <= b.Length)
-        {
-            uint tag = BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(p));
-            int length = (int)BinaryPrimitives.ReadUInt32LittleEndian(b.AsSpan(p + 4));
-            p += 8;
-            if (tag == 0xE0DDFFFE) break;
-            fragments.Add(b.AsSpan(p, length).ToArray());
-            p += length;
-        }
-        return frames == 1 ? fragments.Skip(1).SelectMany(f => f).ToArray() : fragments[1];
     }
 }
