@@ -18,14 +18,15 @@ public sealed unsafe class Jpeg2000Codec : IDicomCodec
 {
     const string Package = "libopenjp2-7";
     const string CodecName = "JPEG 2000 (OpenJPEG)";
-    static readonly NativeCodecLibrary SharedLibrary = new(CodecName, Package, "libopenjp2.so.7", "libopenjp2.so", "openjp2");
+    const string Described = "JPEG 2000 (OpenJPEG; transfer syntaxes 1.2.840.10008.1.2.4.90, .91, .201, .202, .203)";
+    static readonly NativeCodecLibrary SharedLibrary = new(Described, Package, "libopenjp2.so.7", "libopenjp2.so", "openjp2");
     readonly Lazy<Api> api;
 
     /// <summary>The codec over the system's libopenjp2.so.7.</summary>
     public Jpeg2000Codec() : this(SharedLibrary) { }
 
     /// <summary>A codec loading a given library name (tests use a name that does not exist).</summary>
-    internal Jpeg2000Codec(string libraryName) : this(new NativeCodecLibrary(CodecName, Package, libraryName)) { }
+    internal Jpeg2000Codec(string libraryName) : this(new NativeCodecLibrary(Described, Package, libraryName)) { }
 
     Jpeg2000Codec(NativeCodecLibrary library) => api = new Lazy<Api>(() => new Api(library), LazyThreadSafetyMode.ExecutionAndPublication);
 

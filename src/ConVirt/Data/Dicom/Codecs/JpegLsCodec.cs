@@ -9,7 +9,8 @@ namespace ConVirt.Data.Dicom.Codecs;
 public sealed unsafe class JpegLsCodec : IDicomCodec
 {
     const string Package = "libcharls2";
-    static readonly NativeCodecLibrary SharedLibrary = new("JPEG-LS (CharLS)", Package, "libcharls.so.2", "libcharls.so", "charls");
+    const string Described = "JPEG-LS (CharLS; transfer syntaxes 1.2.840.10008.1.2.4.80, .81)";
+    static readonly NativeCodecLibrary SharedLibrary = new(Described, Package, "libcharls.so.2", "libcharls.so", "charls");
     readonly NativeCodecLibrary library;
     readonly Lazy<Api> api;
 
@@ -17,7 +18,7 @@ public sealed unsafe class JpegLsCodec : IDicomCodec
     public JpegLsCodec() : this(SharedLibrary) { }
 
     /// <summary>A codec loading a given library name (tests use a name that does not exist).</summary>
-    internal JpegLsCodec(string libraryName) : this(new NativeCodecLibrary("JPEG-LS (CharLS)", Package, libraryName)) { }
+    internal JpegLsCodec(string libraryName) : this(new NativeCodecLibrary(Described, Package, libraryName)) { }
 
     JpegLsCodec(NativeCodecLibrary library)
     {

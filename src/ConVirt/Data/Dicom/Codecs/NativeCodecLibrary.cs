@@ -15,6 +15,9 @@ internal sealed class NativeCodecLibrary
     readonly string package;
     readonly Lazy<IntPtr> handle;
 
+    /// <param name="codec">The codec's name with the transfer syntaxes it serves, for the message.</param>
+    /// <param name="package">The Debian package providing the library.</param>
+    /// <param name="names">File names tried in order.</param>
     public NativeCodecLibrary(string codec, string package, params string[] names)
     {
         this.codec = codec;

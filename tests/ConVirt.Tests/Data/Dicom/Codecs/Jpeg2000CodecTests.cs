@@ -92,5 +92,6 @@ public class Jpeg2000CodecTests
         Assert.Equal("libopenjp2-7", e.Package);
         Assert.Contains("libopenjp2-missing-for-test.so.9", e.Message);
         Assert.Contains("apt-get install libopenjp2-7", e.Message);
+        Assert.Contains("1.2.840.10008.1.2.4.90", e.Message);
     }
 }

@@ -44,6 +44,7 @@ public class JpegLsCodecTests
         Assert.Equal("libcharls2", e.Package);
         Assert.Contains("libcharls-missing-for-test.so.9", e.Message);
         Assert.Contains("JPEG-LS", e.Message);
+        Assert.Contains("1.2.840.10008.1.2.4.80", e.Message);
         Assert.Contains("apt-get install libcharls2", e.Message);
         // the failure is remembered, not retried into a different exception
         Assert.Throws<DicomCodecUnavailableException>(() => codec.Decode([0xFF, 0xD8, 0xFF, 0xF7, 0, 0], format));
