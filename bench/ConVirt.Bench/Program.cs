@@ -160,6 +160,13 @@ if (sections.Contains("topkprobe"))
     }
 }
 
+if (sections.Contains("dicom"))
+{
+    int reps = quick ? 2 : 7;
+    Log($"[dicom] decode + window + evaluation transform (224 px), one thread, ms per image (load {Machine.LoadAverage()})");
+    results["dicom"] = DicomBench.Run(Path.Combine(sharedData, "dicom", "files"), Path.Combine(scratch, "dicom"), reps, Log);
+}
+
 if (sections.Contains("data"))
 {
     if (!File.Exists(covid)) { Log($"[data] skipped: {covid} not found (set CONVIRT_SHARED_DATA)"); results["data_path"] = "skipped: no shared data"; }

@@ -76,10 +76,15 @@ public sealed class DicomFile
             {
                 filled += stream.ReadAtLeast(buffer.AsSpan(filled), buffer.Length - filled, throwOnEndOfStream: false);
                 bool complete = filled >= fileLength;
+                bool limited = !complete && filled >= limit; // the file goes on past the header limit
                 try
                 {
-                    var result = DicomParser.Parse(buffer, filled, complete || filled >= limit, readFragments: false, options);
+                    var result = DicomParser.Parse(buffer, filled, complete || limited, readFragments: false, options);
                     return new DicomHeader(result.Dataset, result.Syntax, result.HasPreamble, result.HasFileMeta);
+                }
+                catch (DicomParser.Failure f) when (limited && f.Message.StartsWith("truncated", StringComparison.Ordinal))
+                {
+                    throw new DicomParser.Failure($"no Pixel Data (7FE0,0010) within the first {options.MaxHeaderBytes:N0} bytes of the dataset (the reader's header limit)");
                 }
                 catch (DicomParser.NeedMoreData)
                 {

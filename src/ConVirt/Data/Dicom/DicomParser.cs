@@ -116,7 +116,11 @@ internal sealed class DicomParser
             meta = true;
             pos = ReadElement(pos, metaEncoding, elements, 0, inMeta: true);
         }
-        if (pos + 4 > _end) Truncated("in the File Meta group");
+        if (pos + 8 > _end)
+        {
+            if (!_complete) throw new NeedMoreData();
+            Truncated(meta ? "after the File Meta group, before any dataset element" : "after 'DICM', before any dataset element");
+        }
         var uid = new DicomDataset(elements).GetString(DicomTag.TransferSyntaxUid);
         if (meta && uid is null) throw new Failure("the File Meta group has no Transfer Syntax UID (0002,0010)");
         syntax = uid is null ? DicomTransferSyntax.ImplicitVrLittleEndian : DicomTransferSyntax.FromUid(uid);

@@ -169,10 +169,28 @@ public sealed class DicomParserTests
         Assert.Contains("truncated: Pixel Data says 128 bytes but the file holds only 100", Failure(bytes[..^28], "cut-pixels.dcm"));
         // every cut point: a DicomFileException, never another exception or a hang
         string path = Path.Combine(Folder, "cut-any.dcm");
-        for (int n = 132; n < bytes.Length; n += 3)
+        for (int n = 128; n < bytes.Length; n += n < 200 ? 1 : 3)
         {
             File.WriteAllBytes(path, bytes[..n]);
             Assert.Throws<DicomFileException>(() => DicomPixelPipeline.Decode(DicomFile.Open(path)));
+        }
+    }
+
+    [Fact]
+    public void TruncatedBareDatasetsAndPreamblesWithoutMetaAreReported()
+    {
+        var bare = Patient(DicomBytes.Bare(implicitVr: true).UInt(0x0008, 0x0000, 4)).Image(2, 2).NativePixels([0, 85, 170, 255]).ToArray();
+        var noMeta = new byte[128].Concat("DICM"u8.ToArray()).Concat(bare).ToArray();
+        string path = Path.Combine(Folder, "cut-bare.dcm");
+        foreach (var bytes in new[] { bare, noMeta })
+        {
+            File.WriteAllBytes(path, bytes);
+            Assert.Equal(4, DicomFile.Open(path).Header.Rows * DicomFile.Open(path).Header.Columns);
+            for (int n = 0; n < bytes.Length; n++)
+            {
+                File.WriteAllBytes(path, bytes[..n]);
+                Assert.Throws<DicomFileException>(() => DicomPixelPipeline.Decode(DicomFile.Open(path)));
+            }
         }
     }
 
@@ -276,5 +294,10 @@ public sealed class DicomParserTests
     {
         var b = Patient(DicomBytes.WithMeta()).Header(0x0009, 0x1000, "OB", 4000).Raw(new byte[4000]).Image(1, 1).NativePixels([1, 0]);
         Assert.Contains("no Pixel Data (7FE0,0010) within the first 2,048 bytes", Failure(b.ToArray(), "far-pixels.dcm", new DicomReadOptions(MaxHeaderBytes: 2048)));
+        // ReadHeader reads only a prefix: an element running past the limit is the limit, not a truncation
+        var far = Patient(DicomBytes.WithMeta()).Header(0x0009, 0x1000, "OB", 10000).Raw(new byte[10000]).Image(1, 1).NativePixels([1, 0]).Write(Folder, "far-header.dcm");
+        var e = Assert.Throws<DicomFileException>(() => DicomFile.ReadHeader(far, new DicomReadOptions(MaxHeaderBytes: 2048)));
+        Assert.Contains("no Pixel Data (7FE0,0010) within the first 2,048 bytes", e.Message);
+        Assert.Equal(1, DicomFile.ReadHeader(far).Rows);
     }
 }

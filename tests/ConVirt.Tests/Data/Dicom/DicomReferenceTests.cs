@@ -31,17 +31,17 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
         var manifest = DicomReference.ManifestRow(name);
         string path = DicomReference.PathOf(name);
         string uid = manifest.GetProperty("transfer_syntax_uid").GetString()!;
-        bool broken = manifest.GetProperty("broken").GetBoolean();
 
         if (reference.TryGetProperty("error", out _) && reference.TryGetProperty("repaired", out var repaired) && DicomReference.HasCodec(uid))
         {
-            // only the closing Sequence Delimitation Item is missing; the reader recovers the complete fragments
-            // (as for GH1339.dcm), so the frames are those of the repaired file
-            var recovered = DicomFile.Open(path);
-            var hashes = repaired.GetProperty("frame_sha256");
-            Assert.Equal(hashes.GetArrayLength(), recovered.FrameCount);
-            for (int f = 0; f < recovered.FrameCount; f++)
-                Assert.Equal(hashes[f].GetString(), DicomReference.Sha256(DicomPixelPipeline.DecodeStored(recovered, f).Samples, repaired.GetProperty("stored").GetProperty("dtype").GetString()!));
+            // the reader accepts a missing final Sequence Delimitation Item after complete fragments: the
+            // frames are those of the repaired file
+            var tolerant = DicomFile.Open(path);
+            var dtype = repaired.GetProperty("stored").GetProperty("dtype").GetString()!;
+            var expected = repaired.GetProperty("frame_sha256");
+            Assert.Equal(expected.GetArrayLength(), tolerant.FrameCount);
+            for (int f = 0; f < tolerant.FrameCount; f++)
+                Assert.Equal(expected[f].GetString(), DicomReference.Sha256(DicomPixelPipeline.DecodeStored(tolerant, f).Samples, dtype));
             return;
         }
         if (reference.TryGetProperty("error", out _))
@@ -74,7 +74,7 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
         }
         var file = DicomFile.Open(path);
         var frame = DicomPixelPipeline.DecodeStored(file, 0);
-        CheckStored(name, reference, manifest, file, frame, LossySyntaxes.Contains(uid) || broken && false);
+        CheckStored(name, reference, manifest, file, frame, LossySyntaxes.Contains(uid));
         if (file.Header.Photometric is "MONOCHROME1" or "MONOCHROME2")
         {
             // lossy stored values that differ from the reference's (JPEG extended through JpegLibrary: at most 1 level)
