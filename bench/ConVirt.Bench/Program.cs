@@ -1,5 +1,5 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs ...]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using System.Diagnostics;
@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 using TorchSharp;
 
 var sections = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(args, a)).ToList();
-if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "layout", "linear", "data", "flops", "inference", "retrieval", "memory"];
+if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "layout", "linear", "data", "flops", "inference", "retrieval", "memory", "codecs"];
 bool quick = args.Contains("--quick");
 int threads = Option("--threads") is { } t ? int.Parse(t) : Environment.ProcessorCount;
 string repo = FindRepo();
@@ -289,6 +289,17 @@ if (sections.Contains("memory"))
         foreach (var r in runs) Log($"  {r.Label}: peak RSS {r.PeakMiB:F0} MiB ({r.Seconds:F0} s, exit {r.ExitCode}) {r.Tail}");
         results["memory"] = runs;
         try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+    }
+}
+
+if (sections.Contains("codecs"))
+{
+    var dicom = Path.Combine(sharedData, "dicom");
+    if (!File.Exists(Path.Combine(dicom, "manifest.jsonl"))) { Log($"[codecs] skipped: {dicom} not found (set CONVIRT_SHARED_DATA)"); results["dicom_codecs"] = "skipped: no shared data"; }
+    else
+    {
+        Log($"[codecs] DICOM codecs, frame 0 of each real file, one thread, decode only: median ms, MP/s, ms scaled to 2000x2000 (load {Machine.LoadAverage()})");
+        results["dicom_codecs"] = DicomCodecBench.Run(dicom, quick ? 0.2 : 2.0, quick ? 2 : 7, Log);
     }
 }
 

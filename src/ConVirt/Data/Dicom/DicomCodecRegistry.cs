@@ -12,6 +12,10 @@ public static class DicomCodecRegistry
         new DeflatedFrameCodec(),
         new RleCodec(),
         new JpegBaselineCodec(),
+        new JpegExtendedCodec(),
+        new JpegLosslessCodec(),
+        new JpegLsCodec(),
+        new Jpeg2000Codec(),
     ];
 
     private static readonly Dictionary<string, IDicomCodec> ByUid = Codecs

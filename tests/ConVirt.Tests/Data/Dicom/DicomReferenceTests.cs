@@ -18,7 +18,7 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
     // Lossy decoders may round differently (README): JPEG baseline through libjpeg-turbo vs GDCM's IJG code.
     const double LossyMeanTolerance = 0.5, LossyExtremeTolerance = 3, LossyThumbTolerance = 1.0;
     const double ThumbRounding = 0.0005 + 1e-9; // the reference rounds to 3 decimals
-    const double Relative = 1e-6;
+    const double Relative = 1e-6, LossyStageRelative = 1e-3;
 
     public static IEnumerable<object[]> Files() => DicomReference.Files();
 
@@ -76,7 +76,12 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
         var frame = DicomPixelPipeline.DecodeStored(file, 0);
         CheckStored(name, reference, manifest, file, frame, LossySyntaxes.Contains(uid));
         if (file.Header.Photometric is "MONOCHROME1" or "MONOCHROME2")
-            CheckGreyStages(reference, file, frame);
+        {
+            // lossy stored values that differ from the reference's (JPEG extended through JpegLibrary: at most 1 level)
+            // carry their difference into the grey stages
+            bool exact = DicomReference.Sha256(frame.Samples, reference.GetProperty("stored").GetProperty("dtype").GetString()!) == reference.GetProperty("stored").GetProperty("sha256").GetString();
+            CheckGreyStages(reference, file, frame, exact ? Relative : LossyStageRelative);
+        }
         if (file.Header.Photometric == "PALETTE COLOR")
             CheckPalette(reference, file, frame);
         // the whole pipeline gives a finite [0, 1] image of the header's size
@@ -148,13 +153,13 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
         _ = first;
     }
 
-    void CheckGreyStages(JsonElement reference, DicomFile file, DicomFrame frame)
+    void CheckGreyStages(JsonElement reference, DicomFile file, DicomFrame frame, double relative)
     {
         var header = file.Header;
         var modality = ModalityTransform.From(header);
         var values = DicomPixelPipeline.ApplyModality(frame.Samples, modality);
         var refModality = reference.GetProperty("modality");
-        AssertStats(DicomReference.Stats(values), refModality, 0, 1, "modality");
+        AssertStats(DicomReference.Stats(values), refModality, 0, 1, "modality", relative);
         var voi = reference.GetProperty("voi");
         string method = voi.GetProperty("method").GetString()!;
         var pixels = new float[values.Length];
@@ -171,20 +176,20 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
         {
             var chosen = Assert.IsType<WindowVoi>(VoiSelector.Select(header, DicomWindowChoice.First));
             chosen.Apply(values, pixels);
-            AssertNormalised(pixels, voi, "voi (window 0)");
+            AssertNormalised(pixels, voi, "voi (window 0)", relative);
         }
         else if (method.StartsWith("VOI LUT", StringComparison.Ordinal))
         {
             var table = LookupTable.FromItem(header.Dataset.GetSequence(DicomTag.VoiLutSequence)[0], header.PixelRepresentation == 1)!;
             new LutVoi(table).Apply(values, pixels);
-            AssertNormalised(pixels, voi, "voi (VOI LUT)");
+            AssertNormalised(pixels, voi, "voi (VOI LUT)", relative);
             if (reference.TryGetProperty("voi_window0", out var window0))
             {
                 // the issue's order: the first window before the VOI LUT
                 var chosen = Assert.IsType<WindowVoi>(VoiSelector.Select(header, DicomWindowChoice.First));
                 Assert.Equal(window0.GetProperty("function").GetString(), chosen.Function == VoiFunction.Sigmoid ? "SIGMOID" : chosen.Function == VoiFunction.LinearExact ? "LINEAR_EXACT" : "LINEAR");
                 chosen.Apply(values, pixels);
-                AssertNormalised(pixels, window0, "voi (window 0)");
+                AssertNormalised(pixels, window0, "voi (window 0)", relative);
             }
         }
         else
@@ -196,7 +201,7 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
             var (min, max, mean) = DicomReference.Stats(pixels);
             Assert.Equal(0, min, 1e-6);
             Assert.Equal(hi > lo ? 1 : 0, max, 1e-6);
-            if (hi > lo) Assert.Equal((refModality.GetProperty("mean").GetDouble() - lo) / (hi - lo), mean, 1e-6);
+            if (hi > lo) Assert.Equal((refModality.GetProperty("mean").GetDouble() - lo) / (hi - lo), mean, relative);
         }
         // MONOCHROME1 (or INVERSE) turns the window over in the final image
         var (image, facts) = DicomPixelPipeline.Decode(file);
@@ -218,20 +223,20 @@ public sealed class DicomReferenceTests(ITestOutputHelper output)
         Assert.Equal(rgb.GetProperty("sha256").GetString(), DicomReference.Sha256(values, rgb.GetProperty("dtype").GetString()!));
     }
 
-    void AssertNormalised(float[] pixels, JsonElement voi, string what)
+    void AssertNormalised(float[] pixels, JsonElement voi, string what, double relative)
     {
         var range = voi.GetProperty("output_range");
         double lo = range[0].GetDouble(), hi = range[1].GetDouble();
-        AssertStats(DicomReference.Stats(pixels), voi, lo, hi, what);
+        AssertStats(DicomReference.Stats(pixels), voi, lo, hi, what, relative);
     }
 
-    void AssertStats((double Min, double Max, double Mean) ours, JsonElement reference, double lo, double hi, string what)
+    void AssertStats((double Min, double Max, double Mean) ours, JsonElement reference, double lo, double hi, string what, double relative)
     {
         // reference values in its own units; ours normalised by (v - lo) / (hi - lo) (hi - lo = 1: as is)
         double scale = hi - lo;
         double Norm(string key) => (reference.GetProperty(key).GetDouble() - lo) / scale;
         output.WriteLine($"{what}: ours {ours.Min:G9} {ours.Max:G9} {ours.Mean:G9}; reference {Norm("min"):G9} {Norm("max"):G9} {Norm("mean"):G9}");
-        double tolerance(double r) => Relative * Math.Max(Math.Abs(r), scale == 1 ? Math.Max(1, Math.Abs(Norm("max"))) : 1);
+        double tolerance(double r) => relative * Math.Max(Math.Abs(r), scale == 1 ? Math.Max(1, Math.Abs(Norm("max"))) : 1);
         Assert.Equal(Norm("min"), ours.Min, tolerance(Norm("min")));
         Assert.Equal(Norm("max"), ours.Max, tolerance(Norm("max")));
         Assert.Equal(Norm("mean"), ours.Mean, tolerance(Norm("mean")));
