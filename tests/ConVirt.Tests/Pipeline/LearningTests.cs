@@ -57,11 +57,13 @@ public sealed class LearningTests(ITestOutputHelper output)
             phrases.Add(sided[0].Phrase);
             sides.Add(sided[0].Side);
         }
+        // one call: every image against the three phrases (one model load), then each image's own phrase
+        var distinct = phrases.Distinct().ToList();
+        var maps = GroundingJob.Run(result.RunDirectory, images, distinct, Path.Combine(options.OutputDirectory, "grounding"), options.ImageSize);
         int hits = 0;
-        var maps = Path.Combine(options.OutputDirectory, "grounding");
         for (int k = 0; k < images.Count; k++)
         {
-            var o = GroundingJob.Run(result.RunDirectory, [images[k]], [phrases[k]], Path.Combine(maps, $"{k}.png"), options.ImageSize).Single();
+            var o = maps[k * distinct.Count + distinct.IndexOf(phrases[k])];
             // columns left of the middle show the patient's right
             double middle = (o.Columns - 1) / 2.0;
             if (o.Peak.Column != middle && (o.Peak.Column < middle) == (sides[k] == BodySide.Right)) hits++;
