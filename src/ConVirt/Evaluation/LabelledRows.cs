@@ -25,7 +25,7 @@ public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyL
     {
         if (values is not null && !values.IsEmpty && keys.Count != 1)
             throw new ArgumentException($"--positive and --ignore-values apply to a single label key; --label is '{string.Join(",", keys)}'");
-        var loaded = Manifest.Load(manifest);
+        var loaded = DataSets.Load(manifest);
         var rows = loaded.Rows;
         string? usedSplit = null;
         if (split is not null && rows.Any(r => r.Split is not null))
