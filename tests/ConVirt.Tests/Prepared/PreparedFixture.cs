@@ -14,6 +14,27 @@ internal static class PreparedFixture
         return SyntheticDataset.Write(folder, count, size, seed);
     }
 
+    /// <summary>
+    /// A manifest of <paramref name="rows"/> rows (distinct ids, texts and patients) whose images reuse a pool of
+    /// <paramref name="pool"/> noise PNGs of <paramref name="width"/> x <paramref name="height"/>: slow to decode, quick to write.
+    /// </summary>
+    public static string Pooled(string name, int rows, int pool, int width, int height)
+    {
+        var folder = TinyRuns.TempFolder(name);
+        Directory.CreateDirectory(Path.Combine(folder, "images"));
+        var rng = new Random(7);
+        for (int p = 0; p < pool; p++)
+        {
+            var pixels = new float[width * height];
+            for (int i = 0; i < pixels.Length; i++) pixels[i] = (float)rng.NextDouble();
+            File.WriteAllBytes(Path.Combine(folder, "images", $"pool-{p}.png"), ConVirt.Data.Synthetic.GrayPngWriter.Encode(new ConVirt.Data.GrayImage(width, height, pixels)));
+        }
+        var manifest = Path.Combine(folder, "manifest.jsonl");
+        File.WriteAllLines(manifest, Enumerable.Range(0, rows).Select(i =>
+            "{\"id\": \"row-" + i + "\", \"image\": \"images/pool-" + (i % pool) + ".png\", \"text\": \"Finding number " + i + ". No effusion.\", \"split\": \"train\", \"patient_id\": \"p" + i + "\", \"labels\": {\"k\": \"" + (i % 2) + "\"}}"));
+        return manifest;
+    }
+
     /// <summary>Prepares <paramref name="manifest"/> into a new folder and returns it with the result.</summary>
     public static (string Folder, PrepareResult Result) Prepare(string manifest, int shortSide, int shardSize, int bits = 8, string? folder = null)
     {
