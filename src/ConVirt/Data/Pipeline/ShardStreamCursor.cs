@@ -109,6 +109,23 @@ internal sealed class ShardStreamCursor : IDisposable
         Keep(offsets[s] + rowInShard, sample);
         rowInShard++;
         streamPosition++;
+        if (rowInShard == shard.Rows) FinishShard(s, shard);
+    }
+
+    /// <summary>After the last recorded row: confirms the archive ends there and checks the hash, closing the file now.</summary>
+    private void FinishShard(int s, ShardInfo shard)
+    {
+        ShardSample? extra;
+        try { extra = reader!.Next(); }
+        catch (PreparedDatasetException e)
+        {
+            report($"{e.Message} after key {lastKey ?? "(none)"}");
+            EndShard(s, shard, checkHash: false);
+            return;
+        }
+        if (extra is not null)
+            report($"{pathOf(shard)}: more rows than the {shard.Rows} {PreparedDatasetInfo.FileName} records (key {extra.Key} and after ignored); the shard is from another run (convirt prepare --verify)");
+        EndShard(s, shard, checkHash: extra is null);
     }
 
     private void EndShard(int s, ShardInfo shard, bool checkHash)
