@@ -1,5 +1,5 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|archive ...]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using System.Diagnostics;
@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 using TorchSharp;
 
 var sections = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(args, a)).ToList();
-if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "layout", "linear", "data", "flops", "inference", "retrieval", "memory"];
+if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "layout", "linear", "data", "flops", "inference", "retrieval", "memory", "archive"];
 bool quick = args.Contains("--quick");
 int threads = Option("--threads") is { } t ? int.Parse(t) : Environment.ProcessorCount;
 string repo = FindRepo();
@@ -282,6 +282,16 @@ if (sections.Contains("memory"))
         foreach (var r in runs) Log($"  {r.Label}: peak RSS {r.PeakMiB:F0} MiB ({r.Seconds:F0} s, exit {r.ExitCode}) {r.Tail}");
         results["memory"] = runs;
         try { Directory.Delete(scratch, recursive: true); } catch (IOException) { }
+    }
+}
+
+if (sections.Contains("archive"))
+{
+    if (!File.Exists(cli)) { Log($"[archive] skipped: {cli} not built (dotnet build src/ConVirt.Cli -c Release)"); results["archive"] = "skipped: CLI not built"; }
+    else
+    {
+        results["archive"] = ArchiveBench.Run(cli, Path.Combine(scratch, "archive"), threads, quick, Log);
+        try { Directory.Delete(Path.Combine(scratch, "archive"), recursive: true); } catch (IOException) { }
     }
 }
 

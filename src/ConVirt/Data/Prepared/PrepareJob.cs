@@ -125,23 +125,26 @@ public static class PrepareJob
         var skipped = new List<string>();
         var warnings = new List<string>();
         var ids = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var path in options.Manifests)
+        // a manifest is named by its file name, or by folder/file name when several share a file name
+        var files = options.Manifests.Select(p => Path.GetFileName(p)).ToList();
+        var names = options.Manifests.Select((p, i) => files.Count(n => n == files[i]) > 1
+            ? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(p))) + "/" + files[i] : files[i]).ToList();
+        for (int m = 0; m < options.Manifests.Count; m++)
         {
+            string path = options.Manifests[m], name = names[m];
             var loaded = Manifest.Load(path);
-            progress?.Report(new PrepareProgress(0, 0, 0, null, $"{Path.GetFileName(path)}: {loaded.Summary()}"));
-            inputs.Add(new PreparedInput(Path.GetFileName(path), new FileInfo(path).Length, ShardWriter.HashFile(path)));
-            skipped.AddRange(loaded.Issues.Where(i => i.Kind == IssueKind.Skipped).Select(Located));
-            warnings.AddRange(loaded.Issues.Where(i => i.Kind == IssueKind.Warning).Take(1000).Select(Located));
+            progress?.Report(new PrepareProgress(0, 0, 0, null, $"{name}: {loaded.Summary()}"));
+            inputs.Add(new PreparedInput(name, new FileInfo(path).Length, ShardWriter.HashFile(path)));
+            skipped.AddRange(loaded.Issues.Where(i => i.Kind == IssueKind.Skipped).Select(i => (i with { File = name }).ToString()));
+            warnings.AddRange(loaded.Issues.Where(i => i.Kind == IssueKind.Warning).Take(1000).Select(i => (i with { File = name }).ToString()));
             foreach (var row in loaded.Rows)
             {
                 if (!ids.TryAdd(row.Id, path))
                     throw new ManifestException(path, $"{path}:{row.Line}: field 'id': row id '{row.Id}' also appears in {ids[row.Id]}; ids must be unique across the manifests");
-                rows.Add(new SourceRow(row, Path.GetFileName(path)));
+                rows.Add(new SourceRow(row, name));
             }
         }
         return (rows, inputs, skipped, warnings);
-
-        static string Located(ManifestIssue i) => (i with { File = Path.GetFileName(i.File) }).ToString();
     }
 
     /// <summary>Rows grouped by (split, usable text), groups in order of first appearance, rows in manifest order.</summary>
