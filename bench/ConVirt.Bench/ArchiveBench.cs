@@ -37,11 +37,15 @@ public static partial class ArchiveBench
         {
             string outDir = Path.Combine(scratch, $"prep{bits}");
             w.Restart();
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             var r = PrepareJob.Run(new PrepareOptions { Manifests = [manifest], Out = outDir, ShortSide = 256, ShardSize = 2000, Bits = bits, Threads = threads });
             double s = w.Elapsed.TotalSeconds;
+            // CPU seconds of this process: robust to other load on a shared machine (wall time is not)
+            double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+            log($"[archive] prepare {bits}-bit: {cpu:F1} CPU-seconds = {r.Info.Rows / cpu:F1} images per CPU-second");
             long bytes = r.Info.Shards.Sum(x => x.Bytes);
             log($"[archive] prepare {bits}-bit: {r.Info.Rows} rows in {s:F1} s = {r.Info.Rows / s:F1} images/s on {threads} threads; {bytes / 1e6:F1} MB in {r.Info.Shards.Count} shards = {bytes / (double)r.Info.Rows / 1e3:F1} kB/row (load {Machine.LoadAverage()})");
-            result[$"prepare_{bits}bit"] = new Dictionary<string, object> { ["rows"] = r.Info.Rows, ["seconds"] = s, ["images_per_s"] = r.Info.Rows / s, ["threads"] = threads, ["bytes"] = bytes, ["bytes_per_row"] = bytes / (double)r.Info.Rows };
+            result[$"prepare_{bits}bit"] = new Dictionary<string, object> { ["rows"] = r.Info.Rows, ["seconds"] = s, ["images_per_s"] = r.Info.Rows / s, ["cpu_seconds"] = cpu, ["images_per_cpu_second"] = r.Info.Rows / cpu, ["threads"] = threads, ["bytes"] = bytes, ["bytes_per_row"] = bytes / (double)r.Info.Rows };
         }
         string prepared = Path.Combine(scratch, "prep8");
 
@@ -64,6 +68,27 @@ public static partial class ArchiveBench
         return result;
     }
 
+    /// <summary>
+    /// The CPU-time figures alone, on the sources and 8-bit dataset an earlier `archive` run left in <paramref name="folder"/>
+    /// (src/, prep8/): prepare of the first <paramref name="rows"/> sources on one thread, and the data path.
+    /// </summary>
+    public static Dictionary<string, object> CpuOnly(string folder, int rows, Action<string> log)
+    {
+        string manifest = Path.Combine(folder, "src", "manifest.jsonl");
+        string subset = Path.Combine(folder, "src", $"manifest-first{rows}.jsonl");
+        File.WriteAllLines(subset, File.ReadLines(manifest).Take(rows));
+        string outDir = Path.Combine(folder, "prep-cpu");
+        if (Directory.Exists(outDir)) Directory.Delete(outDir, recursive: true);
+        var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
+        var w = Stopwatch.StartNew();
+        var r = PrepareJob.Run(new PrepareOptions { Manifests = [subset], Out = outDir, ShortSide = 256, ShardSize = 2000, Bits = 8, Threads = 1 });
+        double cpu = (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
+        log($"[archive] prepare 8-bit, one thread: {r.Info.Rows} rows, {cpu:F1} CPU-seconds = {r.Info.Rows / cpu:F1} images per CPU-second ({w.Elapsed.TotalSeconds:F1} s wall, load {Machine.LoadAverage()})");
+        var result = new Dictionary<string, object> { ["prepare_rows"] = r.Info.Rows, ["prepare_cpu_seconds"] = cpu, ["prepare_images_per_cpu_second"] = r.Info.Rows / cpu };
+        result["data_path"] = DataPath(Path.Combine(folder, "prep8"), manifest, 20, log);
+        return result;
+    }
+
     static Dictionary<string, object> DataPath(string prepared, string manifest, int batches, Action<string> log)
     {
         var tokenizer = WordPieceTokenizer.FromPackaged("minilm");
@@ -79,16 +104,17 @@ public static partial class ArchiveBench
         double Time(IBatchSource source)
         {
             source.Build(0, 0);
-            var w = Stopwatch.StartNew();
+            // one thread builds the batches: its CPU time (robust to other load) rather than wall time
+            var cpu0 = Process.GetCurrentProcess().TotalProcessorTime;
             int pairs = 0;
             for (int i = 1; i <= batches; i++) pairs += source.Build(0, i).Count;
-            return pairs / w.Elapsed.TotalSeconds;
+            return pairs / (Process.GetCurrentProcess().TotalProcessorTime - cpu0).TotalSeconds;
         }
         // alternate, twice each, and keep the medians
         var a = new List<double>(); var b = new List<double>();
         for (int rep = 0; rep < 2; rep++) { a.Add(Time(streamed)); b.Add(Time(fromManifest)); }
         double sa = Stats.Of(a).Median, sb = Stats.Of(b).Median;
-        log($"[archive] data path, one thread, 224 px, paper augmentation, MiniLM tokens: prepared 256-px shards {sa:F1} pairs/s ({string.Join(", ", a.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}); manifest of 512-px PNGs decoded per batch {sb:F1} pairs/s ({string.Join(", ", b.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}) (load {Machine.LoadAverage()})");
+        log($"[archive] data path, one thread, pairs per CPU-second, 224 px, paper augmentation, MiniLM tokens: prepared 256-px shards {sa:F1} pairs/s ({string.Join(", ", a.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}); manifest of 512-px PNGs decoded per batch {sb:F1} pairs/s ({string.Join(", ", b.Select(x => x.ToString("F1", CultureInfo.InvariantCulture)))}) (load {Machine.LoadAverage()})");
         return new Dictionary<string, object> { ["prepared_pairs_per_s_one_thread"] = sa, ["manifest_pairs_per_s_one_thread"] = sb, ["prepared_runs"] = a, ["manifest_runs"] = b, ["batches"] = batches };
     }
 
@@ -121,7 +147,7 @@ public static partial class ArchiveBench
 
     [GeneratedRegex("\"id\":\"([^\"]*)\"")] private static partial Regex IdField();
     [GeneratedRegex("\"patient_id\":\"([^\"]*)\"")] private static partial Regex PatientField();
-    [GeneratedRegex(@"data wait ([\d.]+)%")] private static partial Regex DataWait();
+    [GeneratedRegex(@"data wait ([\d.]+) ?%")] private static partial Regex DataWait();
     [GeneratedRegex(@"([\d.]+) pairs/s \(median\)")] private static partial Regex Pairs();
 
     static PretrainRun Pretrain(string cli, string label, int rows, string data, string run, string[] args, Action<string> log)

@@ -295,6 +295,9 @@ if (sections.Contains("archive"))
     }
 }
 
+if (sections.Contains("archive-cpu") && Option("--from") is { } from)
+    results["archive_cpu"] = ArchiveBench.CpuOnly(from, quick ? 50 : 300, Log);
+
 results["total_seconds"] = total.Elapsed.TotalSeconds;
 results["load_average_end"] = Machine.LoadAverage();
 Log($"done in {total.Elapsed.TotalSeconds:F0} s (load {Machine.LoadAverage()}); results: {outFile}");
@@ -303,7 +306,7 @@ File.WriteAllText(outFile, JsonSerializer.Serialize(results, new JsonSerializerO
 return 0;
 
 string? Option(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out"; }
+static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from"; }
 static void Log(string line) { Console.WriteLine(line); Console.Out.Flush(); }
 static string FindRepo()
 {
