@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces every figure of docs/benchmarks.md in one run (about 10-15 minutes on 2 cores).
-# Benchmarks are not tests: CI never runs this. Usage: bash bench/run.sh [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs] [--quick] [--threads N]
+# Benchmarks are not tests: CI never runs this. Usage: bash bench/run.sh [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive] [--quick] [--threads N]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The PyTorch reference: Debian's python3-torch/torchvision in /usr/bin/python3 with a multithreaded OpenBLAS.

@@ -1,5 +1,5 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive ...]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using System.Diagnostics;
@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 using TorchSharp;
 
 var sections = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal) && !IsOptionValue(args, a)).ToList();
-if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "layout", "linear", "data", "flops", "inference", "retrieval", "memory", "codecs"];
+if (sections.Count == 0 || sections.Contains("all")) sections = ["train", "layout", "linear", "data", "flops", "inference", "retrieval", "memory", "codecs", "archive"];
 bool quick = args.Contains("--quick");
 int threads = Option("--threads") is { } t ? int.Parse(t) : Environment.ProcessorCount;
 string repo = FindRepo();
@@ -303,6 +303,19 @@ if (sections.Contains("codecs"))
     }
 }
 
+if (sections.Contains("archive"))
+{
+    if (!File.Exists(cli)) { Log($"[archive] skipped: {cli} not built (dotnet build src/ConVirt.Cli -c Release)"); results["archive"] = "skipped: CLI not built"; }
+    else
+    {
+        results["archive"] = ArchiveBench.Run(cli, Path.Combine(scratch, "archive"), threads, quick, Log);
+        try { Directory.Delete(Path.Combine(scratch, "archive"), recursive: true); } catch (IOException) { }
+    }
+}
+
+if (sections.Contains("archive-cpu") && Option("--from") is { } from)
+    results["archive_cpu"] = ArchiveBench.CpuOnly(from, quick ? 50 : 300, Log);
+
 results["total_seconds"] = total.Elapsed.TotalSeconds;
 results["load_average_end"] = Machine.LoadAverage();
 Log($"done in {total.Elapsed.TotalSeconds:F0} s (load {Machine.LoadAverage()}); results: {outFile}");
@@ -311,7 +324,7 @@ File.WriteAllText(outFile, JsonSerializer.Serialize(results, new JsonSerializerO
 return 0;
 
 string? Option(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out"; }
+static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from"; }
 static void Log(string line) { Console.WriteLine(line); Console.Out.Flush(); }
 static string FindRepo()
 {

@@ -11,7 +11,7 @@ public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Se
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--encoder <E>"), Description("Run folder, checkpoint, random or imagenet.")] public string? Encoder { get; init; }
-        [CommandOption("--data <MANIFEST>"), Description("Manifest to embed.")] public string? Data { get; init; }
+        [CommandOption("--data <MANIFEST>"), Description("Manifest or prepared dataset folder to embed.")] public string? Data { get; init; }
         [CommandOption("--out <FILE>"), Description(".safetensors (tensor 'embeddings', metadata 'ids') or .csv (id,f0,...).")] public string? Out { get; init; }
         [CommandOption("--modality <M>"), Description("image (default) or text.")] public string Modality { get; init; } = "image";
         [CommandOption("--projected"), Description("Images: v = g_v(h_v) instead of h_v (ConVIRT runs).")] public bool Projected { get; init; }

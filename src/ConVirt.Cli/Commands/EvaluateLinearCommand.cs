@@ -11,8 +11,8 @@ public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Evalua
     public class Settings : CommandSettings
     {
         [CommandOption("--encoder <E>"), Description("Run folder, checkpoint, random or imagenet.")] public string? Encoder { get; init; }
-        [CommandOption("--train <MANIFEST>"), Description("Training manifest (its --train-split rows when rows carry splits).")] public string? Train { get; init; }
-        [CommandOption("--test <MANIFEST>"), Description("Test manifest (its --test-split rows when rows carry splits).")] public string? Test { get; init; }
+        [CommandOption("--train <MANIFEST>"), Description("Training manifest or prepared dataset folder (its --train-split rows when rows carry splits).")] public string? Train { get; init; }
+        [CommandOption("--test <MANIFEST>"), Description("Test manifest or prepared dataset folder (its --test-split rows when rows carry splits).")] public string? Test { get; init; }
         [CommandOption("--label <KEY>"), Description("Label key, or several comma-separated 0/1 keys (multi-label).")] public string? Label { get; init; }
         [CommandOption("--ignore-values <V>"), Description("Label values treated as missing, separated by | (e.g. todo).")] public string? IgnoreValues { get; init; }
         [CommandOption("--positive <V>"), Description("Make the label binary: these values (separated by |) are 1, all others 0.")] public string? Positive { get; init; }

@@ -11,9 +11,9 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
 {
     public sealed class Settings : CommandSettings
     {
-        [CommandOption("--train <MANIFEST>"), Description("Training manifest (JSON Lines or CSV); several separated by commas are concatenated. Rows with split=train are used when rows carry a split.")]
+        [CommandOption("--train <MANIFEST>"), Description("Training manifest (JSON Lines or CSV); several separated by commas are concatenated. Or a prepared dataset folder (convirt prepare), streamed. Rows with split=train are used when rows carry a split.")]
         public string? Train { get; init; }
-        [CommandOption("--val <MANIFEST>"), Description("Validation manifest; default: the split=val rows of --train.")]
+        [CommandOption("--val <MANIFEST>"), Description("Validation manifest or prepared dataset; default: the split=val rows of --train.")]
         public string? Val { get; init; }
         [CommandOption("--out <RUN>"), Description("Run folder (config.json, checkpoints/, best/, metrics.jsonl, tensorboard/).")]
         public string? Out { get; init; }
@@ -52,6 +52,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         [CommandOption("--seed <N>")] public int? Seed { get; init; }
         [CommandOption("--threads <N>")] public int? Threads { get; init; }
         [CommandOption("--workers <N>"), Description("Background data threads.")] public int? Workers { get; init; }
+        [CommandOption("--shuffle-buffer <N>"), Description("Prepared datasets: rows held by the streaming shuffle buffer (default 1000).")] public int? ShuffleBuffer { get; init; }
         [CommandOption("--device <D>"), Description("cpu or cuda.")] public string? Device { get; init; }
         [CommandOption("--max-steps <N>"), Description("Stop after N optimiser steps in total.")] public long? MaxSteps { get; init; }
         [CommandOption("--log-every <N>")] public int? LogEvery { get; init; }
@@ -93,7 +94,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
                 PlateauPatience = s.PlateauPatience ?? c.Optimizer.PlateauPatience, EarlyStoppingPatience = s.EarlyStopping ?? c.Optimizer.EarlyStoppingPatience,
                 GradientClipNorm = s.ClipGrad ?? c.Optimizer.GradientClipNorm,
             },
-            Data = c.Data with { ImageSize = s.ImageSize ?? c.Data.ImageSize, Workers = s.Workers ?? c.Data.Workers },
+            Data = c.Data with { ImageSize = s.ImageSize ?? c.Data.ImageSize, Workers = s.Workers ?? c.Data.Workers, ShuffleBuffer = s.ShuffleBuffer ?? c.Data.ShuffleBuffer },
             Seed = s.Seed ?? c.Seed,
             Threads = s.Threads ?? c.Threads,
             Device = s.Device ?? c.Device,

@@ -11,7 +11,7 @@ public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Sett
     public sealed class Settings : CommandSettings
     {
         [CommandOption("--encoder <E>"), Description("Run folder, checkpoint, random or imagenet.")] public string? Encoder { get; init; }
-        [CommandOption("--data <MANIFEST>")] public string? Data { get; init; }
+        [CommandOption("--data <MANIFEST>"), Description("Manifest or prepared dataset folder.")] public string? Data { get; init; }
         [CommandOption("--label <KEY>"), Description("Colours the points.")] public string? Label { get; init; }
         [CommandOption("--out <PNG>"), Description("Plot; coordinates go to the same name with .csv, a summary to .json.")] public string? Out { get; init; }
         [CommandOption("--features <CSV>"), Description("Instead of --encoder/--data/--label: embed these comma-separated feature rows and write x,y lines to --out (.csv); for bench/tsne/compare_sklearn.py.")]

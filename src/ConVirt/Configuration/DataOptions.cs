@@ -15,4 +15,6 @@ public sealed record DataOptions
     public int Workers { get; init; } = 1;
     /// <summary>Decoded images kept in memory (0 = none): small sets decode once.</summary>
     public int DecodeCacheImages { get; init; } = 4096;
+    /// <summary>Rows held by the shuffle buffer when streaming a prepared dataset (bounded memory; larger mixes shards more).</summary>
+    public int ShuffleBuffer { get; init; } = 1000;
 }

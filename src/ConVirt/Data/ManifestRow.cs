@@ -18,4 +18,8 @@ public sealed record ManifestRow(
     string? Split,
     string? PatientId,
     IReadOnlyDictionary<string, string?> Labels,
-    int Line);
+    int Line)
+{
+    /// <summary>Where the image lies when the row comes from a prepared dataset (<see cref="ImagePath"/> is then the shard); null for a manifest row.</summary>
+    public Prepared.ShardLocation? Shard { get; init; }
+}

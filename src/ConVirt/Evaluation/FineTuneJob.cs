@@ -29,7 +29,7 @@ public static class FineTuneJob
         var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues);
         bool sameFile = Path.GetFullPath(options.Train) == Path.GetFullPath(options.Test);
         bool hasValSplit = !(sameFile && options.ValSplit == options.TestSplit) && options.ValSplit != options.TrainSplit
-                           && Manifest.Load(options.Train).Rows.Any(r => r.Split == options.ValSplit);
+                           && DataSets.Load(options.Train).Rows.Any(r => r.Split == options.ValSplit);
         LabelledRows validation;
         IReadOnlyList<ManifestRow> pool;
         string validationSource;

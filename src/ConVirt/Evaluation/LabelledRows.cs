@@ -16,7 +16,7 @@ public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyL
     /// Loads <paramref name="manifest"/>, keeps the rows of <paramref name="split"/> when rows carry splits (all rows
     /// when none does), and drops rows whose value of any of <paramref name="keys"/> is null or missing.
     /// </summary>
-    /// <param name="manifest">Manifest path (JSON Lines or CSV).</param>
+    /// <param name="manifest">Manifest path (JSON Lines or CSV), or a prepared dataset (folder or dataset.json; images stay in its shards).</param>
     /// <param name="split">Wanted split; null keeps every row.</param>
     /// <param name="keys">Label keys; empty keeps rows regardless of labels.</param>
     /// <param name="values">Optional rewriting of a single key's values (ignored values, a positive class); null keeps them.</param>
@@ -25,7 +25,7 @@ public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyL
     {
         if (values is not null && !values.IsEmpty && keys.Count != 1)
             throw new ArgumentException($"--positive and --ignore-values apply to a single label key; --label is '{string.Join(",", keys)}'");
-        var loaded = Manifest.Load(manifest);
+        var loaded = DataSets.Load(manifest);
         var rows = loaded.Rows;
         string? usedSplit = null;
         if (split is not null && rows.Any(r => r.Split is not null))

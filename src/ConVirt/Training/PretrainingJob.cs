@@ -10,7 +10,8 @@ using TorchSharp;
 namespace ConVirt.Training;
 
 /// <summary>
-/// `convirt pretrain` as a library call: reads the manifests, checks every row, builds the model from the
+/// `convirt pretrain` as a library call: opens the data (<see cref="PretrainingData"/>: manifests, every row checked, or a
+/// prepared dataset, streamed), builds the model from the
 /// configuration (and its weights), and trains with <see cref="Pretrainer"/>.
 /// </summary>
 public static class PretrainingJob
@@ -72,7 +73,15 @@ public static class PretrainingJob
         using var folderLock = Runtime.FolderLock.Acquire(runDirectory, "pretrain");
         var prepared = Prepare(config, inputs, progress);
         var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, runDirectory) { Progress = progress, MaxSteps = maxSteps };
-        return trainer.Run(resume, cancellation);
+        try
+        {
+            return trainer.Run(resume, cancellation);
+        }
+        finally
+        {
+            (prepared.Train as IDisposable)?.Dispose();        // streamed sources hold shard files open
+            (prepared.Validation as IDisposable)?.Dispose();
+        }
     }
 
     /// <summary>Reads and checks the data, builds the model with its initial weights and the objective.</summary>
@@ -82,8 +91,8 @@ public static class PretrainingJob
         Runtime.NativeRuntime.EnsureLoaded();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
         bool convirt = config.Method == "convirt";
-        var (trainRows, valRows, notes) = LoadRows(inputs, requireText: convirt || inputs.PairedOnly);
-        foreach (var n in notes) progress?.Report(Message(n));
+        var data = PretrainingData.Open(inputs, requireText: convirt || inputs.PairedOnly);
+        foreach (var n in data.Notes) progress?.Report(Message(n));
 
         torch.manual_seed(config.Seed);
         IPretrainingObjective objective;
@@ -108,27 +117,8 @@ public static class PretrainingJob
             BatchSize = config.Optimizer.BatchSize, ImageSize = config.Data.ImageSize, MaxTokens = config.Model.Text.MaxLength, Seed = config.Seed,
             WithText = convirt, Views = convirt ? 1 : 2, DecodeCacheImages = config.Data.DecodeCacheImages,
         };
-        var train = PairedBatchSource.Create(trainRows, tokenizer, baseOptions with { Augmentation = config.Data.Augmentation, Shuffle = true },
-            Path.GetFileName(inputs.TrainManifest));
-        ReportSkips(progress, "training", train.Skipped);
-        PairedBatchSource? val = null;
-        if (valRows.Count >= 2)
-        {
-            val = PairedBatchSource.Create(valRows, tokenizer, baseOptions with { Augmentation = convirt ? null : config.Data.Augmentation, Shuffle = false },
-                Path.GetFileName(inputs.ValidationManifest ?? inputs.TrainManifest));
-            ReportSkips(progress, "validation", val.Skipped);
-            if (val.BatchCount(0) == 0) val = null;
-        }
-        if (train.BatchCount(0) == 0)
-            throw new ManifestException(inputs.TrainManifest, $"{inputs.TrainManifest}: no batch of at least 2 usable pairs could be formed ({train.Examples.Count} usable rows)");
+        var (train, val) = data.CreateSources(config, tokenizer, baseOptions, text => progress?.Report(Message(text)));
         return new PreparedPretraining(config, objective, tokenizer, train, val);
-    }
-
-    private static void ReportSkips(IProgress<TrainingProgress>? progress, string what, IReadOnlyList<string> skipped)
-    {
-        if (skipped.Count == 0) return;
-        progress?.Report(Message($"{what}: {skipped.Count} rows skipped by the checks"));
-        foreach (var s in skipped.Take(20)) progress?.Report(Message("  " + s));
     }
 
     private static TrainingProgress Message(string text) => new("message", 0, 0, 0, 0, 0, double.NaN, 0, null, text);

@@ -1,5 +1,6 @@
 using System.Text;
 using ConVirt.Data;
+using ConVirt.Data.Pipeline;
 using ConVirt.Data.Synthetic;
 using ConVirt.Training;
 
@@ -54,10 +55,10 @@ public sealed class BadInputPretrainingTests
         Assert.Contains(messages, m => m.Contains(":18:", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains(":21: field 'id'", StringComparison.Ordinal));
         Assert.Contains(messages, m => m.Contains(":22: field 'text'", StringComparison.Ordinal));
-        Assert.Equal(2, prepared.Train.Skipped.Count);
-        Assert.Contains(prepared.Train.Skipped, s => s.Contains(":15: field 'image'", StringComparison.Ordinal));
-        Assert.Contains(prepared.Train.Skipped, s => s.Contains(":16: field 'image'", StringComparison.Ordinal));
-        Assert.Equal(13, prepared.Train.Examples.Count);                  // 12 good + the 1x1 image
+        Assert.Equal(2, ((PairedBatchSource)prepared.Train).Skipped.Count);
+        Assert.Contains(((PairedBatchSource)prepared.Train).Skipped, s => s.Contains(":15: field 'image'", StringComparison.Ordinal));
+        Assert.Contains(((PairedBatchSource)prepared.Train).Skipped, s => s.Contains(":16: field 'image'", StringComparison.Ordinal));
+        Assert.Equal(13, ((PairedBatchSource)prepared.Train).Examples.Count);                  // 12 good + the 1x1 image
         Assert.DoesNotContain(messages, m => m.Contains("Lungs are clear", StringComparison.Ordinal)); // no report text in logs
 
         var run = TinyRuns.TempFolder("bad-input-run");

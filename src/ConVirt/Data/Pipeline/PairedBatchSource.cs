@@ -67,7 +67,7 @@ public sealed class PairedBatchSource : IBatchSource
                 sentences = sentenceCache!.Get(row.Text).TokenIds.ToArray();
                 if (sentences.Length == 0) { skipped.Add((i, $"{where}: field 'text': no sentence with a token")); return; }
             }
-            if (!ImageDecoder.TryLoad(row.ImagePath, out var image, out var error, decodeOptions) || image is null)
+            if (!RowImages.TryLoad(row, out var image, out var error, decodeOptions) || image is null)
             {
                 skipped.Add((i, $"{where}: field 'image': {error}"));
                 return;
@@ -145,7 +145,7 @@ public sealed class PairedBatchSource : IBatchSource
         if (cache.TryGetValue(example, out var img)) return img;
         // checked at creation, so this decode succeeds unless the file changed since; then a blank image
         // keeps the epoch going and the problem is visible in the loss rather than a crash mid-epoch.
-        var loaded = ImageDecoder.TryLoad(examples[example].Row.ImagePath, out var image, out _, decodeOptions) && image is not null
+        var loaded = RowImages.TryLoad(examples[example].Row, out var image, out _, decodeOptions) && image is not null
             ? image : GrayImage.Filled(options.ImageSize, options.ImageSize, 0f);
         if (cache.Count < options.DecodeCacheImages) cache[example] = loaded;
         return loaded;
