@@ -14,7 +14,7 @@ public sealed class GroundCommand(IAnsiConsole console) : Command<GroundCommand.
         [CommandOption("--encoder <E>"), Description("A ConVIRT run folder or checkpoint.")] public string? Encoder { get; init; }
         [CommandOption("--image <FILE>"), Description("One image (PNG, JPEG, DICOM).")] public string? Image { get; init; }
         [CommandOption("--text <PHRASE>"), Description("One phrase, with --image.")] public string? Text { get; init; }
-        [CommandOption("--data <MANIFEST>"), Description("Images of a manifest instead of --image.")] public string? Data { get; init; }
+        [CommandOption("--data <MANIFEST>"), Description("Images of a manifest or prepared dataset instead of --image.")] public string? Data { get; init; }
         [CommandOption("--texts <FILE>"), Description("Phrases, with --data: JSON Lines {\"text\"} or one per line.")] public string? Texts { get; init; }
         [CommandOption("--split <S>"), Description("With --data: only rows of this split.")] public string? Split { get; init; }
         [CommandOption("--max-images <N>"), Description("With --data: the first N rows (default 16).")] public int MaxImages { get; init; } = 16;
@@ -39,9 +39,8 @@ public sealed class GroundCommand(IAnsiConsole console) : Command<GroundCommand.
             outputs = GroundingJob.Run(s.Encoder!, [s.Image], [s.Text!], s.Out!, s.ImageSize, s.Device);
         else
         {
-            var rows = Manifest.Load(s.Data!, new ManifestOptions(Split: s.Split)).Rows.Take(s.MaxImages).ToList();
-            outputs = GroundingJob.Run(s.Encoder!, rows.Select(r => r.ImagePath).ToList(), GroundingJob.ReadTexts(s.Texts!), s.Out!, s.ImageSize, s.Device,
-                rows.Select(r => r.Id).ToList());
+            var rows = DataSets.Load(s.Data!, new ManifestOptions(Split: s.Split)).Rows.Take(s.MaxImages).ToList();
+            outputs = GroundingJob.Run(s.Encoder!, rows, GroundingJob.ReadTexts(s.Texts!), s.Out!, s.ImageSize, s.Device);
         }
         foreach (var o in outputs)
             console.WriteLine($"{o.Png} ({o.Rows}x{o.Columns} map, peak at row {o.Peak.Row}, column {o.Peak.Column}; raw map {Path.GetFileName(o.Csv)})");

@@ -91,7 +91,7 @@ public static class RetrievalJob
             {
                 var row = candidates.Rows[(int)top.Indices[q, j]];
                 var label = row.Labels[key]!;
-                var image = ImageDecoder.TryLoad(row.ImagePath, out var decoded, out _) ? decoded : null;
+                var image = RowImages.TryLoad(row, out var decoded, out _) ? decoded : null;   // a file, or a prepared row's shard
                 tiles.Add(new ContactTile(image, string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{label} ({top.Similarities[q, j]:0.000})"), label == texts[q].Label));
             }
             ContactSheet.Write(Path.Combine(folder, $"query-{q:D3}.png"), $"\"{texts[q].Text}\" ({texts[q].Label}): top {k}", tiles);

@@ -28,7 +28,21 @@ public static class GroundingJob
     /// <param name="device">cpu or cuda.</param>
     /// <param name="ids">Names for the images in file names (default: the file names without extension).</param>
     public static IReadOnlyList<GroundingOutput> Run(string encoder, IReadOnlyList<string> images, IReadOnlyList<string> texts, string output,
-        int imageSize = 224, string device = "cpu", IReadOnlyList<string>? ids = null)
+        int imageSize = 224, string device = "cpu", IReadOnlyList<string>? ids = null) =>
+        Run(encoder, images.Select((path, i) => new GroundingImage(ids?[i] ?? Path.GetFileNameWithoutExtension(path), path, () => ImageDecoder.Load(path))).ToList(),
+            texts, output, imageSize, device);
+
+    /// <summary>Maps of every phrase on every row of a manifest or prepared dataset (images from files or shards).</summary>
+    public static IReadOnlyList<GroundingOutput> Run(string encoder, IReadOnlyList<ManifestRow> rows, IReadOnlyList<string> texts, string output,
+        int imageSize = 224, string device = "cpu") =>
+        Run(encoder, rows.Select(r => new GroundingImage(r.Id, r.ImagePath,
+            () => RowImages.TryLoad(r, out var image, out var error) ? image : throw new ImageDecodeException(r.ImagePath, error))).ToList(),
+            texts, output, imageSize, device);
+
+    private sealed record GroundingImage(string Id, string Source, Func<GrayImage> Load);
+
+    private static IReadOnlyList<GroundingOutput> Run(string encoder, IReadOnlyList<GroundingImage> images, IReadOnlyList<string> texts, string output,
+        int imageSize, string device)
     {
         if (images.Count == 0 || texts.Count == 0) throw new ArgumentException("grounding needs at least one image and one phrase");
         var loaded = EncoderLoader.Load(encoder);
@@ -43,19 +57,18 @@ public static class GroundingJob
         var results = new List<GroundingOutput>();
         for (int i = 0; i < images.Count; i++)
         {
-            var view = transform.Apply(ImageDecoder.Load(images[i]));
+            var view = transform.Apply(images[i].Load());
             using var inner = NewDisposeScope();
             var x = torch.tensor(view, [1, 1, imageSize, imageSize], device: dev);
             if (loaded.Model.ImageEncoder.Spec.InChannels == 3) x = x.expand(1, 3, imageSize, imageSize);
             for (int t = 0; t < texts.Count; t++)
             {
                 var map = GroundingMap.Compute(loaded.Model, x, u[t]);
-                string id = ids?[i] ?? Path.GetFileNameWithoutExtension(images[i]);
-                string png = single ? output : Path.Combine(output, string.Create(CultureInfo.InvariantCulture, $"{id}__{t}.png"));
+                string png = single ? output : Path.Combine(output, string.Create(CultureInfo.InvariantCulture, $"{images[i].Id}__{t}.png"));
                 string csv = Path.ChangeExtension(png, ".csv");
                 GroundingOverlay.Write(png, view, imageSize, map, texts[t]);
                 GroundingOverlay.WriteCsv(csv, map);
-                results.Add(new GroundingOutput(images[i], texts[t], png, csv, map.GetLength(0), map.GetLength(1), GroundingMap.Peak(map)));
+                results.Add(new GroundingOutput(images[i].Source, texts[t], png, csv, map.GetLength(0), map.GetLength(1), GroundingMap.Peak(map)));
             }
         }
         return results;
