@@ -18,7 +18,10 @@ public sealed class LookupTable
         FirstMapped = firstMapped;
         Bits = bits;
         Data = data;
+        _entries = [.. data];
     }
+
+    private readonly ushort[] _entries; // the look-up reads an array, not the interface
 
     /// <summary>The input value that maps to entry 0.</summary>
     public int FirstMapped { get; }
@@ -36,8 +39,8 @@ public sealed class LookupTable
     public double Map(double value)
     {
         double index = value >= FirstMapped ? Math.Floor(value - FirstMapped) : 0;
-        int i = (int)Math.Clamp(index, 0, Data.Count - 1);
-        return Data[i];
+        int i = (int)Math.Clamp(index, 0, _entries.Length - 1);
+        return _entries[i];
     }
 
     /// <summary>
