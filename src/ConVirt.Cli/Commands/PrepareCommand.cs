@@ -15,6 +15,7 @@ public sealed class PrepareCommand(IAnsiConsole console) : Command<PrepareComman
         [CommandOption("--short-side <PX>"), Description("Short side of the stored images (area-averaged down, never enlarged). Default 256.")] public int ShortSide { get; init; } = 256;
         [CommandOption("--shard-size <N>"), Description("Rows per shard. Default 2000.")] public int ShardSize { get; init; } = 2000;
         [CommandOption("--bits <B>"), Description("Gray PNG sample depth: 8 (default) or 16.")] public int Bits { get; init; } = 8;
+        [CommandOption("--dicom-window <W>"), Description("DICOM rows: first (default: the first Window Center/Width), minmax, or index:N.")] public string DicomWindow { get; init; } = "first";
         [CommandOption("--threads <N>"), Description("Decoding threads (default: every core).")] public int Threads { get; init; }
         [CommandOption("--verify <DIR>"), Description("Re-check every shard of a prepared dataset (size, SHA-256, entries, images) instead of preparing.")] public string? Verify { get; init; }
 
@@ -37,7 +38,7 @@ public sealed class PrepareCommand(IAnsiConsole console) : Command<PrepareComman
         var options = new PrepareOptions
         {
             Manifests = s.Data!.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-            Out = s.Out!, ShortSide = s.ShortSide, ShardSize = s.ShardSize, Bits = s.Bits, Threads = s.Threads,
+            Out = s.Out!, ShortSide = s.ShortSide, ShardSize = s.ShardSize, Bits = s.Bits, Threads = s.Threads, DicomWindow = s.DicomWindow,
         };
         var result = PrepareJob.Run(options, new Progress(console), cancellationToken);
         var info = result.Info;

@@ -52,10 +52,6 @@ public sealed record ImagePreview(int Size, float[] Pixels, IReadOnlyList<string
     public void SavePng(string path)
     {
         var bytes = GrayPngWriter.Encode(new GrayImage(Size, Size, Pixels));
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, full, overwrite: true);
+        Runtime.AtomicFile.WriteAllBytes(path, bytes);
     }
 }

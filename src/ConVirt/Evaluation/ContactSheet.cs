@@ -41,11 +41,7 @@ public static class ContactSheet
             }
         }
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(temp, data.ToArray());
-        File.Move(temp, full, overwrite: true);
+        Runtime.AtomicFile.WriteAllBytes(path, data.ToArray());
     }
 
     /// <summary>Nearest-neighbour scaling of the image into the tile, aspect kept, centred.</summary>

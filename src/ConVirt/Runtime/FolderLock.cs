@@ -38,11 +38,8 @@ public sealed class FolderLock : IDisposable
         {
             throw new FolderLockedException(folder, HolderDescription(folder));
         }
-        string owner = Path.Combine(folder, OwnerFileName);
-        string temp = owner + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllText(temp, string.Create(CultureInfo.InvariantCulture,
+        AtomicFile.WriteAllText(Path.Combine(folder, OwnerFileName), string.Create(CultureInfo.InvariantCulture,
             $"{Environment.ProcessId} {purpose} {DateTime.UtcNow:yyyy-MM-ddTHH:mm:ssZ}\n"));
-        File.Move(temp, owner, overwrite: true);
         return new FolderLock(stream);
     }
 

@@ -7,14 +7,7 @@ namespace ConVirt.Tests.Cli;
 /// <summary>A misspelt verb, option or stray argument stops every verb with a message naming it, exit code 2.</summary>
 public sealed class UnknownInputTests
 {
-    static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No });
-        console.Profile.Width = 1000;   // one line per message
-        int code = ConVirtApp.Run(args, console);
-        return (code, writer.ToString());
-    }
+    static (int Code, string Output) Run(params string[] args) => CliRunner.Run(args);
 
     /// <summary>Every verb the tool has, found from its command classes (so a new verb is tested too).</summary>
     public static TheoryData<string> Verbs()

@@ -85,12 +85,5 @@ public sealed class GroundingTests
         Assert.Contains("has no text tower", output);
     }
 
-    static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No });
-        console.Profile.Width = 1000;
-        int code = ConVirtApp.Run(args, console);
-        return (code, writer.ToString());
-    }
+    static (int Code, string Output) Run(params string[] args) => ConVirt.Tests.Cli.CliRunner.Run(args);
 }

@@ -58,13 +58,8 @@ public static class DicomWriter
         return Encode(w, image.Width, image.Height, options);
     }
 
-    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through a temporary file and a rename.</summary>
-    public static void WriteFile(string path, byte[] bytes)
-    {
-        string temp = path + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture) + "-" + Environment.CurrentManagedThreadId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, path, overwrite: true);
-    }
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> through a temporary file and a rename (folder created when missing).</summary>
+    public static void WriteFile(string path, byte[] bytes) => Runtime.AtomicFile.WriteAllBytes(path, bytes);
 
     private static void CheckSize(int length, int width, int height)
     {

@@ -27,7 +27,7 @@ public static class PrepareJob
         options.Validate();
         var watch = Stopwatch.StartNew();
         var (rows, inputs, skipped, warnings) = LoadInputs(options, progress);
-        var defining = new PreparedOptions(options.ShortSide, options.ShardSize, options.Bits);
+        var defining = new PreparedOptions(options.ShortSide, options.ShardSize, options.Bits, Dicom.Pipeline.DicomWindowChoice.Parse(options.DicomWindow).ToString());
         string identity = Identity(defining, inputs);
         Directory.CreateDirectory(options.Out);
         string infoPath = Path.Combine(options.Out, PreparedDatasetInfo.FileName);
@@ -44,7 +44,7 @@ public static class PrepareJob
         Snapshot(false).Write(infoPath);
 
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
-        var decodeOptions = new ImageDecodeOptions(TargetShortSide: options.ShortSide);
+        var decodeOptions = new ImageDecodeOptions(TargetShortSide: options.ShortSide) { DicomWindow = Dicom.Pipeline.DicomWindowChoice.Parse(options.DicomWindow) };
         foreach (var group in groups)
         {
             var last = shards.LastOrDefault(s => s.Split == group.Split && s.Text == group.Text);
@@ -205,7 +205,7 @@ public static class PrepareJob
     /// <summary>SHA-256 over the content-defining options and the inputs' names, sizes and hashes.</summary>
     internal static string Identity(PreparedOptions options, IReadOnlyList<PreparedInput> inputs)
     {
-        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{PreparedDatasetInfo.FormatName}\n{options.ShortSide}\n{options.ShardSize}\n{options.Bits}\n");
+        var text = new StringBuilder().Append(CultureInfo.InvariantCulture, $"{PreparedDatasetInfo.FormatName}\n{options.ShortSide}\n{options.ShardSize}\n{options.Bits}\n{options.DicomWindow}\n");
         foreach (var i in inputs) text.Append(CultureInfo.InvariantCulture, $"{i.Name}\t{i.Bytes}\t{i.Sha256}\n");
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text.ToString())));
     }
@@ -224,7 +224,7 @@ public static class PrepareJob
         if (earlier.Identity != identity)
         {
             string why = "other inputs";
-            throw new PreparedDatasetException(folder, $"{folder} already holds a different prepared dataset ({why} or options: short side {earlier.Options.ShortSide}, shard size {earlier.Options.ShardSize}, {earlier.Options.Bits} bits, from {string.Join(", ", earlier.Inputs.Select(i => i.Name))}); it is not mixed with this one: use another --out or delete the folder");
+            throw new PreparedDatasetException(folder, $"{folder} already holds a different prepared dataset ({why} or options: short side {earlier.Options.ShortSide}, shard size {earlier.Options.ShardSize}, {earlier.Options.Bits} bits, DICOM window {earlier.Options.DicomWindow}, from {string.Join(", ", earlier.Inputs.Select(i => i.Name))}); it is not mixed with this one: use another --out or delete the folder");
         }
         var kept = new List<ShardInfo>();
         foreach (var shard in earlier.Shards)

@@ -15,6 +15,8 @@ public sealed record PrepareOptions
     public int Bits { get; init; } = 8;
     /// <summary>Decoding threads; 0 = every core.</summary>
     public int Threads { get; init; }
+    /// <summary>DICOM rows: the VOI rule applied when decoding (<c>first</c> window, <c>minmax</c> or <c>index:N</c>).</summary>
+    public string DicomWindow { get; init; } = "first";
     /// <summary>Vocabulary whose tokenizer checks the text (a sentence must yield a token), as pretraining does.</summary>
     public string Vocab { get; init; } = Text.PackagedTextModels.MiniLM;
 
@@ -27,6 +29,8 @@ public sealed record PrepareOptions
         if (ShardSize is < 1 or > 1_000_000) throw new ArgumentException($"--shard-size must be in [1, 1000000]; got {ShardSize}");
         if (Bits is not (8 or 16)) throw new ArgumentException($"--bits must be 8 or 16; got {Bits}");
         if (Threads < 0) throw new ArgumentException($"--threads must be >= 0; got {Threads}");
+        try { _ = Dicom.Pipeline.DicomWindowChoice.Parse(DicomWindow); }
+        catch (FormatException e) { throw new ArgumentException($"--dicom-window: {e.Message}"); }
         return this;
     }
 }

@@ -5,9 +5,10 @@ namespace ConVirt.Data.Prepared;
 
 /// <summary>The options that define a prepared dataset's content (the thread count does not).</summary>
 /// <param name="ShortSide">Images are area-averaged down to this short side (never enlarged).</param>
+/// <param name="DicomWindow">The VOI rule DICOM rows were decoded with (first, minmax, index:N).</param>
 /// <param name="ShardSize">Rows per shard (the last shard of a group may hold fewer).</param>
 /// <param name="Bits">Bits per gray sample of the PNGs: 8 or 16.</param>
-public sealed record PreparedOptions(int ShortSide, int ShardSize, int Bits);
+public sealed record PreparedOptions(int ShortSide, int ShardSize, int Bits, string DicomWindow = "first");
 
 /// <summary>A manifest a dataset was prepared from.</summary>
 /// <param name="Name">File name.</param>

@@ -53,7 +53,7 @@ public static class GroundingOverlay
             canvas.DrawText("cos", barX, barTop - 4, SKTextAlign.Left, small, paint);
         }
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        WriteAtomically(path, data.ToArray());
+        Runtime.AtomicFile.WriteAllBytes(path, data.ToArray());
     }
 
     /// <summary>Writes the raw map as CSV: one line per row of the map, values with 6 decimals.</summary>
@@ -61,7 +61,7 @@ public static class GroundingOverlay
     {
         var lines = Enumerable.Range(0, map.GetLength(0)).Select(r => string.Join(',',
             Enumerable.Range(0, map.GetLength(1)).Select(c => map[r, c].ToString("0.000000", CultureInfo.InvariantCulture))));
-        WriteAtomically(path, System.Text.Encoding.UTF8.GetBytes(string.Join('\n', lines) + "\n"));
+        Runtime.AtomicFile.WriteAllText(path, string.Join('\n', lines) + "\n");
     }
 
     /// <summary>Bilinear sample at fractional position (v, u) in [0, 1] of the map, cell centres at (i + 0.5) / n.</summary>
@@ -83,13 +83,4 @@ public static class GroundingOverlay
     }
 
     private static byte Blend(float gray, byte colour, float alpha) => (byte)Math.Clamp((1 - alpha) * gray * 255 + alpha * colour, 0, 255);
-
-    private static void WriteAtomically(string path, byte[] bytes)
-    {
-        string full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temp = full + ".tmp-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
-        File.WriteAllBytes(temp, bytes);
-        File.Move(temp, full, overwrite: true);
-    }
 }

@@ -1,0 +1,30 @@
+using System.Globalization;
+
+namespace ConVirt.Runtime;
+
+/// <summary>Writes a file so that it is never seen half-written: into a temporary name beside it, then a rename.</summary>
+public static class AtomicFile
+{
+    /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> (its folder is created when missing).</summary>
+    public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
+    {
+        string full = Path.GetFullPath(path);
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        // process and thread in the name: concurrent writers of one path never share a temporary file
+        string temp = string.Create(CultureInfo.InvariantCulture, $"{full}.tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}");
+        try
+        {
+            using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+                stream.Write(bytes);
+            File.Move(temp, full, overwrite: true);
+        }
+        catch
+        {
+            File.Delete(temp);
+            throw;
+        }
+    }
+
+    /// <summary>Writes UTF-8 text (no byte order mark).</summary>
+    public static void WriteAllText(string path, string text) => WriteAllBytes(path, new System.Text.UTF8Encoding(false).GetBytes(text));
+}
