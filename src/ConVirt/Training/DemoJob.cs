@@ -5,6 +5,7 @@ using ConVirt.Data.Synthetic;
 using ConVirt.Data.Text;
 using ConVirt.Evaluation;
 using ConVirt.Models;
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
@@ -24,6 +25,7 @@ public static class DemoJob
         return small with
         {
             Name = "demo",
+            Precision = o.Precision,
             Seed = o.Seed,
             Model = small.Model with
             {
@@ -74,6 +76,7 @@ public static class DemoJob
         double[] Measure()
         {
             var device = torch.device(config.Device);
+            using var region = Autocast.Enter(PrecisionPolicy.Create(config.Precision, config.Device));
             using var v = EmbeddingExtractor.Images(model.ImageEncoder, model.ImageProjection, candidates, device);
             using var u = EmbeddingExtractor.Texts(model, tokenizer, queries.Select(q => q.Text).ToList(), config.Model.Text.MaxLength, device);
             return RetrievalMetrics.PrecisionAtK(u, v, queryLabels, candidateLabels, o.Ks);

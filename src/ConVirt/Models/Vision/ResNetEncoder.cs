@@ -1,3 +1,4 @@
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -202,7 +203,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
         h = bn1.call(h).relu_();
         h = nn.functional.max_pool2d(ConvPadding.Apply(h, padding, 3, 2, double.NegativeInfinity), 3, 2, padding == PaddingStyle.TopLeft ? 0 : 1);
         h = layer4.call(layer3.call(layer2.call(layer1.call(h))));
-        return h.mean([2L, 3L]).MoveToOuterDisposeScope();
+        return Autocast.ToFloat32(h).mean([2L, 3L]).MoveToOuterDisposeScope();   // h_v in float32 under every precision
     }
 
     // Called inside forward's dispose scope: temporaries are released with it.
