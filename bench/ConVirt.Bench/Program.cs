@@ -1,11 +1,13 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision ...]
+//        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using System.Diagnostics;
 using System.Text.Json;
 using ConVirt.Bench;
 using ConVirt.Data.Synthetic;
+using ConVirt.Precision;
 using static TorchSharp.torch;
 using TorchSharp;
 
@@ -36,7 +38,7 @@ Log($"machine: {Machine.CpuModel()}, {Environment.ProcessorCount} logical cores,
 Log($"threads: libtorch intra-op {torch.get_num_threads()} (default here {defaultThreads}), inter-op {torch.get_num_interop_threads()}, OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (both sides); TorchSharp {ConVirt.Runtime.NativeRuntime.TorchSharpVersion}");
 var total = Stopwatch.StartNew();
 
-int size = quick ? 64 : 224, tokens = 24, batch = 32;
+int size = Option("--size") is { } sz ? int.Parse(sz) : quick ? 64 : 224, tokens = 24, batch = Option("--batch") is { } bs ? int.Parse(bs) : 32;
 var stepResults = new Dictionary<string, (Stats Ours, Stats? Torch)>();
 
 if (sections.Contains("train"))
@@ -82,6 +84,94 @@ if (sections.Contains("train"))
         train[name] = entry;
     }
     results["train_step"] = train;
+}
+
+if (sections.Contains("precision"))
+{
+    // section 8 of docs/benchmarks.md: fp32 vs bf16 (ours), and the PyTorch peers 1.13 fp32, 2.6 fp32 channels-last + SDPA, 2.6 autocast bf16
+    var precision = new Dictionary<string, object>();
+    var bf16 = PrecisionPolicy.Create(PrecisionMode.Bf16, "cpu");
+    var cpuSupport = Bf16Hardware.Detect(CPU);
+    Log($"[precision] bf16 here: {bf16.Name} ({cpuSupport.Reason}) (load {Machine.LoadAverage()})");
+    precision["bf16_policy"] = bf16.Name;
+    precision["cpu_bf16"] = cpuSupport.Reason;
+    int nativeReps = quick ? 1 : 2;
+    var mm = PrecisionBench.Matmul(1024, 1, quick ? 2 : 5, nativeReps);
+    var cv = PrecisionBench.Convolution(1, quick ? 2 : 5, nativeReps);
+    Log($"  1024x1024 matmul: fp32 {mm.Fp32.Show("F1", " GFLOP/s")}; bf16 libtorch kernel {mm.Bf16Native.Show("F2", " GFLOP/s")}; bf16 upcast (incl. casts) {mm.Bf16Upcast.Show("F1", " GFLOP/s")}");
+    Log($"  3x3 conv 64->64, [8, 64, 56, 56] channels-last: fp32 {cv.Fp32.Show("F1", " GFLOP/s")}; bf16 libtorch kernel {cv.Bf16Native.Show("F2", " GFLOP/s")}; bf16 upcast {cv.Bf16Upcast.Show("F1", " GFLOP/s")}");
+    precision["peak"] = new Dictionary<string, object> { ["matmul_1024"] = mm, ["conv3x3_64"] = cv };
+    bool peers = !args.Contains("--no-peers");
+    foreach (var name in (Option("--configs") ?? "cpu-small,paper").Split(','))
+    {
+        var sc = StepConfig.Named(name);
+        int warmup = 1, reps = quick ? 1 : 3;
+        Log($"[precision] {name} training step: batch {batch}, {size} px, {tokens} tokens, {warmup} warm-up + {reps} timed steps per run, ABAB: ours fp32 / ours bf16 / PyTorch 1.13 fp32 / PyTorch 2.6 fp32 channels-last, twice; then PyTorch 2.6 autocast bf16 once");
+        var runs = new Dictionary<string, List<double>> { ["ours_fp32"] = [], ["ours_bf16"] = [], ["pytorch113_fp32"] = [], ["pytorch26_fp32_cl"] = [] };
+        var info = new Dictionary<string, object>();
+        (int Casts, long Bytes) casts = (0, 0);
+        for (int round = 0; round < 2; round++)
+        {
+            runs["ours_fp32"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps).Steps);
+            runs["ours_bf16"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps, bf16, out casts).Steps);
+            if (!peers) continue;
+            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, false, "fp32", trixie: false, out var why1) is { } p113)
+            { runs["pytorch113_fp32"].AddRange(p113.Steps); info["pytorch113"] = p113.Info; }
+            else info["pytorch113"] = why1 ?? "?";
+            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, true, "fp32", trixie: true, out var why2) is { } p26)
+            { runs["pytorch26_fp32_cl"].AddRange(p26.Steps); info["pytorch26"] = p26.Info; }
+            else info["pytorch26"] = why2 ?? "?";
+            Log($"  round {round + 1}: " + string.Join(", ", runs.Where(kv => kv.Value.Count > 0).Select(kv => $"{kv.Key} {Stats.Of(kv.Value).Median:F2} s")) + $" (load {Machine.LoadAverage()})");
+        }
+        if (peers && Option("--bf16-peer-reps") != "0")
+        {
+            int peerReps = int.Parse(Option("--bf16-peer-reps") ?? "1");
+            runs["pytorch26_bf16_cl"] = [];
+            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, 1, peerReps, true, "bf16", trixie: true, out var why3) is { } p26b)
+            { runs["pytorch26_bf16_cl"].AddRange(p26b.Steps); info["pytorch26_bf16"] = p26b.Info; }
+            else info["pytorch26_bf16"] = why3 ?? "?";
+        }
+        var entry = new Dictionary<string, object> { ["peers"] = info, ["bf16_weight_casts_per_step"] = casts.Casts, ["bf16_weight_cast_mb"] = casts.Bytes / 1e6 };
+        foreach (var (key, values) in runs.Where(kv => kv.Value.Count > 0))
+        {
+            var st = Stats.Of(values);
+            entry[key + "_step_s"] = st;
+            entry[key + "_pairs_per_s"] = batch / st.Median;
+            Log($"  {key,-18} {st.Show("F2", " s")}/step = {batch / st.Median:F2} pairs/s");
+        }
+        double Ratio(string a, string b) => runs.TryGetValue(a, out var x) && runs.TryGetValue(b, out var y) && x.Count > 0 && y.Count > 0 ? Stats.Of(y).Median / Stats.Of(x).Median : double.NaN;
+        var ratios = new Dictionary<string, double>
+        {
+            ["ours_bf16_over_ours_fp32"] = Ratio("ours_bf16", "ours_fp32"),
+            ["ours_fp32_over_pytorch26_fp32"] = Ratio("ours_fp32", "pytorch26_fp32_cl"),
+            ["ours_fp32_over_pytorch113_fp32"] = Ratio("ours_fp32", "pytorch113_fp32"),
+            ["ours_bf16_over_pytorch26_bf16"] = Ratio("ours_bf16", "pytorch26_bf16_cl"),
+            ["pytorch26_bf16_over_pytorch26_fp32"] = Ratio("pytorch26_bf16_cl", "pytorch26_fp32_cl"),
+        };
+        entry["ratios_pairs_per_s"] = ratios;
+        Log("  ratios (pairs/s): " + string.Join(", ", ratios.Select(kv => $"{kv.Key} {kv.Value:F2}x")) + $"; bf16 weight copies per step {casts.Casts} ({casts.Bytes / 1e6:F0} MB)");
+
+        // embedding: ABAB fp32 / bf16, one region per pass
+        var embed = new Dictionary<string, List<(Stats I, Stats R, double Cast, int N, long B)>> { ["fp32"] = [], ["bf16"] = [] };
+        for (int round = 0; round < 2; round++)
+            foreach (var (label, policy) in new (string, PrecisionPolicy)[] { ("fp32", Float32Policy.Instance), ("bf16", bf16) })
+            {
+                var r = PrecisionBench.Embed(sc, policy, batch, size, tokens, quick ? 1 : 3);
+                embed[label].Add((r.ImagesPerS, r.ReportsPerS, r.CastSeconds, r.Casts, r.CastBytes));
+            }
+        foreach (var (label, list) in embed)
+        {
+            var images = Stats.Of(list.SelectMany(x => x.I.Values));
+            var reports = Stats.Of(list.SelectMany(x => x.R.Values));
+            double cast = list.Average(x => x.Cast);
+            entry[$"embed_{label}_images_per_s"] = images;
+            entry[$"embed_{label}_reports_per_s"] = reports;
+            entry[$"embed_{label}_first_batch_extra_s"] = cast;
+            Log($"  embed {label}: images {images.Show("F1", "/s")}, reports {reports.Show("F1", "/s")}; first batches of a region take {cast:F3} s longer (weight copies: {list[^1].N}, {list[^1].B / 1e6:F0} MB)");
+        }
+        precision[name] = entry;
+    }
+    results["precision"] = precision;
 }
 
 if (sections.Contains("layout"))
@@ -324,7 +414,7 @@ File.WriteAllText(outFile, JsonSerializer.Serialize(results, new JsonSerializerO
 return 0;
 
 string? Option(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from"; }
+static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from" or "--arch" or "--configs" or "--bf16-peer-reps" or "--size" or "--batch"; }
 static void Log(string line) { Console.WriteLine(line); Console.Out.Flush(); }
 static string FindRepo()
 {

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using ConVirt.Losses;
 using ConVirt.Models;
+using ConVirt.Precision;
 using ConVirt.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -14,8 +15,15 @@ public static class TrainStepBench
     public static readonly string[] Phases = ["image_forward", "text_forward", "loss", "backward", "optimizer"];
 
     /// <summary>Per-step seconds and per-phase seconds of this project's step.</summary>
-    public static (List<double> Steps, List<double[]> Phases) RunOurs(StepConfig sc, int batch, int size, int tokens, int warmup, int reps)
+    public static (List<double> Steps, List<double[]> Phases) RunOurs(StepConfig sc, int batch, int size, int tokens, int warmup, int reps) =>
+        RunOurs(sc, batch, size, tokens, warmup, reps, Float32Policy.Instance, out _);
+
+    /// <summary>The same step with forward, loss and backward in one region of <paramref name="policy"/> (as the trainer does);
+    /// <paramref name="casts"/>: the weight copies the last step's region made.</summary>
+    public static (List<double> Steps, List<double[]> Phases) RunOurs(StepConfig sc, int batch, int size, int tokens, int warmup, int reps,
+        PrecisionPolicy policy, out (int Casts, long Bytes) casts)
     {
+        casts = (0, 0);
         torch.manual_seed(0);
         var model = ModelFactory.CreateRandom(sc.Config.Model);
         model.train();
@@ -32,14 +40,18 @@ public static class TrainStepBench
             using (var scope = torch.NewDisposeScope())
             {
                 optimizer.zero_grad();
-                var v = model.EncodeImage(images);
-                t[0] = w.Elapsed.TotalSeconds;
-                var u = model.EncodeText(ids, mask);
-                t[1] = w.Elapsed.TotalSeconds;
-                var l = loss.Compute(v, u);
-                t[2] = w.Elapsed.TotalSeconds;
-                l.Total.backward();
-                t[3] = w.Elapsed.TotalSeconds;
+                using (var region = Autocast.Enter(policy))
+                {
+                    var v = model.EncodeImage(images);
+                    t[0] = w.Elapsed.TotalSeconds;
+                    var u = model.EncodeText(ids, mask);
+                    t[1] = w.Elapsed.TotalSeconds;
+                    var l = loss.Compute(v, u);
+                    t[2] = w.Elapsed.TotalSeconds;
+                    l.Total.backward();
+                    t[3] = w.Elapsed.TotalSeconds;
+                    casts = (region.Cache.Casts, region.Cache.Bytes);
+                }
                 optimizer.step();
                 t[4] = w.Elapsed.TotalSeconds;
             }
@@ -70,19 +82,33 @@ public static class TrainStepBench
 
     /// <summary>Runs bench/pytorch/train_step.py with /usr/bin/python3; null with a reason when it cannot.</summary>
     public static (List<double> Steps, List<double[]> Phases, Dictionary<string, object> Info)? RunPyTorch(string repoRoot, string config, int threads,
-        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, out string? why)
+        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, out string? why) =>
+        RunPyTorch(repoRoot, config, threads, batch, size, tokens, warmup, reps, channelsLast, "fp32", trixie: false, out why);
+
+    /// <summary>
+    /// The PyTorch step in <paramref name="precision"/> (fp32, or bf16 through <c>torch.autocast</c>): Debian 12's PyTorch 1.13
+    /// (/usr/bin/python3), or with <paramref name="trixie"/> Debian 13's PyTorch 2.6 in the root bench/pytorch/trixie-root.sh
+    /// built (run by bench/pytorch/trixie-run.sh under chroot).
+    /// </summary>
+    public static (List<double> Steps, List<double[]> Phases, Dictionary<string, object> Info)? RunPyTorch(string repoRoot, string config, int threads,
+        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, string precision, bool trixie, out string? why)
     {
         var script = Path.Combine(repoRoot, "bench", "pytorch", "train_step.py");
-        var psi = new ProcessStartInfo("/usr/bin/python3")
+        var psi = new ProcessStartInfo(trixie ? "/bin/bash" : "/usr/bin/python3")
         {
             RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
         };
+        if (trixie) psi.ArgumentList.Add(Path.Combine(repoRoot, "bench", "pytorch", "trixie-run.sh"));
         foreach (var a in new[] { script, "--config", config, "--threads", threads.ToString(), "--warmup", warmup.ToString(), "--reps", reps.ToString(),
                      "--batch", batch.ToString(), "--size", size.ToString(), "--tokens", tokens.ToString() })
             psi.ArgumentList.Add(a);
         if (channelsLast) psi.ArgumentList.Add("--channels-last");
+        if (precision != "fp32") { psi.ArgumentList.Add("--precision"); psi.ArgumentList.Add(precision); }
         psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
-        psi.Environment["OPENBLAS_NUM_THREADS"] = threads.ToString();
+        // Debian 13's PyTorch 2.6 sends linear layers to OpenBLAS, whose own pthreads fight libtorch's OpenMP threads:
+        // measured (cpu-small, batch 8, 64 px, 2 cores, heavy load) 12.8 s per step with 2 OpenBLAS threads, 3.0 s with 1.
+        // The 2.6 peer gets its better setting; runs quoted before this change (docs/benchmarks.md, section 8) had 2.
+        psi.Environment["OPENBLAS_NUM_THREADS"] = trixie ? "1" : threads.ToString();
         // the same libgomp wait policy as this process's libtorch (NativeRuntime sets PASSIVE natively)
         if (Runtime.NativeRuntime.OpenMpWaitPolicy != "default") psi.Environment["OMP_WAIT_POLICY"] = Runtime.NativeRuntime.OpenMpWaitPolicy;
         // the same allocator policy as this process (NativeRuntime.AllocatorPolicy), through glibc's variables
@@ -103,7 +129,8 @@ public static class TrainStepBench
             var steps = root.GetProperty("step_seconds").EnumerateArray().Select(e => e.GetDouble()).ToList();
             var phases = root.GetProperty("phases").EnumerateArray().Select(ph => Phases.Select(n => ph.GetProperty(n).GetDouble()).ToArray()).ToList();
             var info = new Dictionary<string, object>();
-            foreach (var name in new[] { "torch", "torchvision", "threads", "interop_threads", "blas", "trainable_tensors" })
+            foreach (var name in new[] { "torch", "torchvision", "threads", "interop_threads", "blas", "trainable_tensors", "precision", "channels_last", "attention" })
+                if (root.TryGetProperty(name, out _))
                 info[name] = root.GetProperty(name).ToString();
             why = null;
             return (steps, phases, info);

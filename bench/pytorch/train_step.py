@@ -7,10 +7,16 @@ exact GELU, dropout 0.1), masked max-pooling, projection heads Linear-ReLU-Linea
 InfoNCE loss (tau 0.1, lambda 0.75) and Adam with decay / no-decay groups. Frozen: the text embeddings
 and the first K text layers (no gradient, no optimiser state).
 
+--precision bf16 runs the model under torch.autocast("cpu", dtype=torch.bfloat16) (convolutions, linear layers and
+attention in bfloat16; batch/layer norm statistics, parameters and Adam in float32) and the loss in float32, as
+ConVirt's BFloat16Policy does. With --channels-last and PyTorch 2.x (scaled_dot_product_attention) this is the
+configuration users of PyTorch 2.6 get.
+
 Prints one JSON object: per-step seconds and per-phase seconds (image forward, text forward, loss,
 backward, optimiser step), the thread settings and the versions.
 """
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -95,6 +101,7 @@ def main():
     ap.add_argument("--size", type=int, default=224)
     ap.add_argument("--tokens", type=int, default=24)
     ap.add_argument("--channels-last", action="store_true")
+    ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -127,15 +134,21 @@ def main():
     ids[:, 0], ids[:, -1] = 101, 102
     mask = torch.ones(a.batch, a.tokens, dtype=torch.long)
 
+    def autocast():
+        if a.precision == "bf16":
+            return torch.autocast("cpu", dtype=torch.bfloat16)
+        return contextlib.nullcontext()
+
     steps, phases = [], []
     for i in range(a.warmup + a.reps):
         t0 = time.perf_counter()
         opt.zero_grad(set_to_none=True)
-        v = gv(image(images))
-        t1 = time.perf_counter()
-        u = gu(bert(ids, mask))
-        t2 = time.perf_counter()
-        loss = loss_fn(v, u)
+        with autocast():
+            v = gv(image(images))
+            t1 = time.perf_counter()
+            u = gu(bert(ids, mask))
+            t2 = time.perf_counter()
+        loss = loss_fn(v.float(), u.float())  # float32 loss and logits, outside autocast
         t3 = time.perf_counter()
         loss.backward()
         t4 = time.perf_counter()
@@ -147,6 +160,7 @@ def main():
     print(json.dumps({
         "implementation": "pytorch", "config": a.config, "torch": torch.__version__, "torchvision": torchvision.__version__,
         "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(), "channels_last": a.channels_last,
+        "precision": a.precision, "attention": "sdpa" if hasattr(F, "scaled_dot_product_attention") else "matmul-softmax",
         "blas": torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in torch.__config__.show() else "?",
         "batch": a.batch, "size": a.size, "tokens": a.tokens, "step_seconds": steps, "phases": phases,
         "trainable_tensors": len(trainable), "loss": float(loss)}))

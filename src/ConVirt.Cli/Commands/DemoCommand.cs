@@ -28,6 +28,8 @@ public sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Sett
         public string TextWeights { get; init; } = new DemoOptions().TextWeights;
         [CommandOption("--seed <N>")]
         public int Seed { get; init; } = new DemoOptions().Seed;
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).")]
+        public string Precision { get; init; } = "fp32";
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
@@ -35,7 +37,7 @@ public sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Sett
         var options = new DemoOptions
         {
             OutputDirectory = s.Out, Cases = s.Cases, Epochs = s.Epochs, ImageSize = s.ImageSize, BatchSize = s.BatchSize,
-            LearningRate = s.LearningRate, ImageWeights = s.ImageWeights, TextWeights = s.TextWeights, Seed = s.Seed,
+            LearningRate = s.LearningRate, ImageWeights = s.ImageWeights, TextWeights = s.TextWeights, Seed = s.Seed, Precision = ConVirt.Precision.PrecisionPolicy.ParseMode(s.Precision),
         };
         var result = TrainingDisplay.Run(console, progress => DemoJob.Run(options, progress, cancellationToken));
         var table = new Table().Title("text-to-image retrieval on the synthetic test split").AddColumns("", "before", "after");

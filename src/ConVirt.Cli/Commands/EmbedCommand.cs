@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ConVirt.Evaluation;
+using ConVirt.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -19,6 +20,7 @@ public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Se
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--seed <N>"), Description("Seed of the random encoder.")] public int Seed { get; init; }
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).")] public string Precision { get; init; } = "fp32";
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
@@ -29,7 +31,7 @@ public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Se
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device),
+        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device, PrecisionPolicy.ParseMode(s.Precision)),
             new ConsoleProgress(console));
         console.WriteLine($"wrote {rows} x {dimension} embeddings to {s.Out} ({skipped} rows skipped)");
         return 0;

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ConVirt.Evaluation;
+using ConVirt.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -24,6 +25,7 @@ public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Evalua
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--seed <N>")] public int Seed { get; init; }
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).")] public string Precision { get; init; } = "fp32";
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
@@ -36,7 +38,7 @@ public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Evalua
         public LabelEfficiencyOptions ToOptions() => new()
         {
             Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit,
-            Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device,
+            Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device, Precision = PrecisionPolicy.ParseMode(Precision),
             LabelValues = IgnoreValues is null && Positive is null ? null : LabelValueFilter.Parse(IgnoreValues, Positive),
         };
     }

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ConVirt.Evaluation;
+using ConVirt.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -23,6 +24,7 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--seed <N>")] public int Seed { get; init; }
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).")] public string Precision { get; init; } = "fp32";
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
@@ -38,7 +40,7 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
         var result = RetrievalJob.Run(new RetrievalOptions
         {
             Encoder = s.Encoder!, Queries = s.Queries!, Candidates = s.Candidates!, Label = s.Label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit,
-            Ks = OptionLists.Ints(s.K, "--ks"), TextQueries = s.TextQueries, Sheets = s.Sheets, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device,
+            Ks = OptionLists.Ints(s.K, "--ks"), TextQueries = s.TextQueries, Sheets = s.Sheets, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device, Precision = PrecisionPolicy.ParseMode(s.Precision),
         }, new ConsoleProgress(console));
         console.WriteLine(result.ToMarkdown());
         return 0;

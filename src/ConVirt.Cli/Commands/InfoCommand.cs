@@ -25,6 +25,13 @@ public sealed class InfoCommand(IAnsiConsole console) : Command
             string linear;
             try { linear = ConVirt.Models.DenseKernel.Policy.ToString().ToLowerInvariant(); }
             catch (InvalidOperationException e) { linear = "[red]invalid[/]: " + Markup.Escape(e.Message); }
+            var cpuBf16 = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cpu");
+            table.AddRow("precision", Markup.Escape($"--precision auto on cpu: {cpuBf16.Policy.Name} ({cpuBf16.Reason})"));
+            if (torch.cuda.is_available())
+            {
+                var cudaBf16 = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cuda");
+                table.AddRow("", Markup.Escape($"--precision auto on cuda: {cudaBf16.Policy.Name} ({cudaBf16.Reason})"));
+            }
             table.AddRow("linear layers", $"{linear} ({ConVirt.Models.DenseKernel.EnvironmentVariable}=auto|blas|onednn; auto: oneDNN for CPU float32 inputs of {ConVirt.Models.DenseKernel.MinRowsForOneDnn}+ rows)");
         }
         table.AddRow("weights: imagenet", Markup.Escape(ConVirt.Interop.PackagedWeights.IsAvailable

@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using ConVirt.Configuration;
 using ConVirt.Training;
+using ConVirt.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -54,6 +55,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         [CommandOption("--workers <N>"), Description("Background data threads.")] public int? Workers { get; init; }
         [CommandOption("--shuffle-buffer <N>"), Description("Prepared datasets: rows held by the streaming shuffle buffer (default 1000).")] public int? ShuffleBuffer { get; init; }
         [CommandOption("--device <D>"), Description("cpu or cuda.")] public string? Device { get; init; }
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 (mixed precision, float32 master weights) or auto (bf16 where the hardware computes it natively).")] public string? Precision { get; init; }
         [CommandOption("--max-steps <N>"), Description("Stop after N optimiser steps in total.")] public long? MaxSteps { get; init; }
         [CommandOption("--log-every <N>")] public int? LogEvery { get; init; }
         [CommandOption("--checkpoint-every <N>")] public int? CheckpointEvery { get; init; }
@@ -98,6 +100,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
             Seed = s.Seed ?? c.Seed,
             Threads = s.Threads ?? c.Threads,
             Device = s.Device ?? c.Device,
+            Precision = s.Precision is null ? c.Precision : PrecisionPolicy.ParseMode(s.Precision),
             LogEverySteps = s.LogEvery ?? c.LogEverySteps,
             CheckpointEverySteps = s.CheckpointEvery ?? c.CheckpointEverySteps,
         };
@@ -108,6 +111,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         var config = Resolve(s);
         if (s.Resume && File.Exists(Path.Combine(s.Out!, "config.json")) && s.Config == "cpu-small")
             config = ConVirtConfig.FromJson(File.ReadAllText(Path.Combine(s.Out!, "config.json")), Path.Combine(s.Out!, "config.json"));
+        if (s.Resume && s.Precision is not null) config = config with { Precision = PrecisionPolicy.ParseMode(s.Precision) };   // a resumed run may change precision: weights are float32 either way
         config.Validate();
         var inputs = new PretrainingInputs(s.Train!, s.Val, PairedOnly: s.PairedOnly);
         var result = TrainingDisplay.Run(console, progress => PretrainingJob.Run(config, inputs, s.Out!, s.Resume, progress, s.MaxSteps, cancellationToken));

@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ConVirt.Evaluation;
+using ConVirt.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -23,6 +24,7 @@ public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Sett
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--seed <N>")] public int Seed { get; init; }
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).")] public string Precision { get; init; } = "fp32";
 
         public override ValidationResult Validate() =>
             Features is not null ? (string.IsNullOrWhiteSpace(Out) ? ValidationResult.Error("--out <CSV> is required") : ValidationResult.Success())
@@ -41,7 +43,7 @@ public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Sett
             console.WriteLine($"{map.Embedding.GetLength(0)} points: KL {map.KlDivergence:0.0000}; wrote {s.Out}");
             return 0;
         }
-        var r = TsneJob.Run(new TsneJobOptions(s.Encoder!, s.Data!, s.Label!, s.Out!, s.Perplexity, s.Iterations, s.Seed, s.MaxPoints, s.Split, s.ImageSize, s.Device),
+        var r = TsneJob.Run(new TsneJobOptions(s.Encoder!, s.Data!, s.Label!, s.Out!, s.Perplexity, s.Iterations, s.Seed, s.MaxPoints, s.Split, s.ImageSize, s.Device, PrecisionPolicy.ParseMode(s.Precision)),
             new ConsoleProgress(console));
         console.WriteLine($"{r.Points} points: KL {r.KlDivergence:0.000}, trustworthiness@10 {r.Trustworthiness:0.000}; wrote {s.Out} and {Path.ChangeExtension(s.Out!, ".csv")}");
         return 0;

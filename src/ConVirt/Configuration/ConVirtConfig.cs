@@ -28,6 +28,12 @@ public sealed record ConVirtConfig
     public int Threads { get; init; }
     /// <summary>cpu or cuda (cuda needs the TorchSharp CUDA package).</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>
+    /// What convolutions, linear layers and attention compute in: fp32, bf16 (mixed precision, float32 master
+    /// weights), or auto (bf16 only on hardware with native bfloat16, see <see cref="T:ConVirt.Precision.Bf16Hardware"/>).
+    /// fp32 by default: on CPUs without bfloat16 instructions bf16 is slower (docs/benchmarks.md, section 8).
+    /// </summary>
+    public global::ConVirt.Precision.PrecisionMode Precision { get; init; } = global::ConVirt.Precision.PrecisionMode.Fp32;
     /// <summary>Write a checkpoint every this many steps (and at every epoch end).</summary>
     public int CheckpointEverySteps { get; init; } = 200;
     /// <summary>Log metrics every this many steps.</summary>
@@ -111,6 +117,7 @@ public sealed record ConVirtConfig
             throw new ArgumentException($"frozen layers must be within 0..{Model.Text.Bert.NumLayers}, got {Model.Text.FrozenLayers}");
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
             throw new ArgumentException($"device must be cpu or cuda, got '{Device}'");
+        if (!Enum.IsDefined(Precision)) throw new ArgumentException($"precision must be fp32, bf16 or auto, got {(int)Precision}");
         Model.Text.Bert.Validate();
         Data.Augmentation.Validate();
     }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using ConVirt.Interop;
+using ConVirt.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -22,6 +23,7 @@ public static class EmbedJob
         var rows = LabelledRows.Load(options.Data, options.Split, []);
         var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
         var device = torch.device(options.Device);
+        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
         if (encoder.Model is not null) encoder.Model.to(device); else encoder.Image.to(device);
         float[,] embeddings;
         IReadOnlyList<string> ids;

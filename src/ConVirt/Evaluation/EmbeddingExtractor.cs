@@ -15,7 +15,7 @@ public static class EmbeddingExtractor
     /// Image features for every example of an evaluation source (deterministic transform, manifest order):
     /// h_v from <paramref name="encoder"/>, or v = g_v(h_v) when <paramref name="projection"/> is given. [N, d] on the CPU.
     /// </summary>
-    public static Tensor Images(ResNetEncoder encoder, nn.Module<Tensor, Tensor>? projection, IBatchSource source, Device device)
+    public static Tensor Images(ResNetEncoder encoder, TorchSharp.Modules.Sequential? projection, IBatchSource source, Device device)
     {
         bool wasTraining = encoder.training;
         encoder.eval();
@@ -30,7 +30,7 @@ public static class EmbeddingExtractor
                 var batch = source.Build(0, i);
                 var x = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
                 var h = encoder.call(x);
-                if (projection is not null) h = projection.call(h);
+                if (projection is not null) h = ProjectionHead.Forward(projection, h);
                 parts.Add(h.cpu().MoveToOuterDisposeScope());
             }
             using var scope2 = torch.NewDisposeScope();

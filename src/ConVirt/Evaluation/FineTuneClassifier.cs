@@ -22,5 +22,9 @@ internal sealed class FineTuneClassifier : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>Logits [n, outputs] of images [n, 1, s, s].</summary>
-    public override Tensor forward(Tensor images) => head.call(encoder.call(images));
+    public override Tensor forward(Tensor images)
+    {
+        using var scope = torch.NewDisposeScope();
+        return ConVirt.Precision.Autocast.ToFloat32(ConVirt.Models.DenseKernel.Linear(head, encoder.call(images))).MoveToOuterDisposeScope();   // float32 logits for the loss
+    }
 }

@@ -2,6 +2,7 @@ using System.Globalization;
 using ConVirt.Data;
 using ConVirt.Data.Pipeline;
 using ConVirt.Training;
+using ConVirt.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -113,6 +114,7 @@ public static class FineTuneJob
         IProgress<string>? progress, string what, CancellationToken cancellationToken)
     {
         torch.manual_seed(seed);
+        var precision = PrecisionPolicy.Create(options.Precision, options.Device);
         int outputs = task.Kind == ProbeHeadKind.MultiLabel ? task.Keys.Count : task.Classes.Count;
         using var model = new FineTuneClassifier(encoder.Image, outputs);
         model.to(device);
@@ -132,13 +134,15 @@ public static class FineTuneJob
                     cancellationToken.ThrowIfCancellationRequested();
                     using var step = torch.NewDisposeScope();
                     var batch = train.Build(epoch, b);
-                    var logits = model.call(BatchTensors.Images(batch.Images, batch.Count, batch.Size, device));
-                    var loss = Loss(task, logits, batch.Rows, trainClasses, trainTargets, device);
                     optimizer.zero_grad();
-                    loss.backward();
+                    using (Autocast.Enter(precision))   // per step: the weight casts are stale once the optimiser steps
+                    {
+                        var logits = model.call(BatchTensors.Images(batch.Images, batch.Count, batch.Size, device));
+                        Loss(task, logits, batch.Rows, trainClasses, trainTargets, device).backward();
+                    }
                     optimizer.step();
                 }
-                var (valLoss, _) = Predict(model, task, validation, device);
+                var (valLoss, _) = Predict(model, task, validation, device, precision);
                 progress?.Report(string.Create(CultureInfo.InvariantCulture, $"{what}: epoch {epoch}, validation loss {valLoss:0.0000}"));
                 if (valLoss < bestLoss)
                 {
@@ -151,7 +155,7 @@ public static class FineTuneJob
             }
             int trained = Math.Min(epoch, options.MaxEpochs);
             if (best is not null) model.load_state_dict(best);
-            var (_, probabilities) = Predict(model, task, test, device);
+            var (_, probabilities) = Predict(model, task, test, device, precision);
             var (testClasses, testTargets) = Labels(task, test);
             return (TaskScores.Compute(task, probabilities, testClasses, testTargets), trained, bestEpoch);
         }
@@ -180,10 +184,11 @@ public static class FineTuneJob
     }
 
     /// <summary>Mean loss and probabilities [n, outputs] (in example order) of an evaluation source, in eval mode without gradients.</summary>
-    static (double Loss, float[,] Probabilities) Predict(FineTuneClassifier model, LabelTask task, PairedBatchSource source, Device device)
+    static (double Loss, float[,] Probabilities) Predict(FineTuneClassifier model, LabelTask task, PairedBatchSource source, Device device, PrecisionPolicy precision)
     {
         model.eval();
         using var _ = torch.no_grad();
+        using var region = Autocast.Enter(precision);
         using var scope = torch.NewDisposeScope();
         var (classes, targets) = Labels(task, source);
         int n = source.Examples.Count;

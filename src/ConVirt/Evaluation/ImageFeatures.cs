@@ -36,7 +36,9 @@ public static class ImageFeatures
         string? cachePath = null;
         if (cacheFolder is not null)
         {
-            var key = CacheKey(encoderIdentity ?? encoder.Name, rows, imageSize, projected);
+            var identity = encoderIdentity ?? encoder.Name;
+            if (Precision.Autocast.Policy.Mode != Precision.PrecisionMode.Fp32) identity += $":{Precision.Autocast.Policy.Mode}";   // bf16 features cached apart; fp32 keys unchanged
+            var key = CacheKey(identity, rows, imageSize, projected);
             cachePath = Path.Combine(cacheFolder, $"features-{key}.safetensors");
             if (TryReadCache(cachePath, rows) is { } cached)
             {

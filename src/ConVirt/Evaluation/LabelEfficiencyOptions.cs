@@ -27,6 +27,8 @@ public sealed record LabelEfficiencyOptions
     public int Seed { get; init; }
     /// <summary>cpu or cuda.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>What the encoder computes in (fp32, bf16, auto); fine-tuning keeps float32 master weights.</summary>
+    public global::ConVirt.Precision.PrecisionMode Precision { get; init; } = global::ConVirt.Precision.PrecisionMode.Fp32;
     /// <summary>Output folder (JSON, markdown, feature cache); null writes nothing.</summary>
     public string? Out { get; init; }
     /// <summary>Linear: keep extracted features under Out/features/ and reuse them.</summary>

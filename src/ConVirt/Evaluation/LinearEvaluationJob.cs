@@ -1,5 +1,6 @@
 using System.Globalization;
 using ConVirt.Data;
+using ConVirt.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -28,6 +29,7 @@ public static class LinearEvaluationJob
         var task = LabelTask.Infer(keys, train, test);
         var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
         var device = torch.device(options.Device);
+        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
         encoder.Image.to(device);
         string? cache = options.Out is not null && options.CacheFeatures ? Path.Combine(options.Out, "features") : null;
         string identity = ImageFeatures.EncoderIdentity(options.Encoder, options.Seed);

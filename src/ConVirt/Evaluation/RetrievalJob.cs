@@ -1,4 +1,5 @@
 using ConVirt.Data;
+using ConVirt.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -35,6 +36,7 @@ public static class RetrievalJob
             texts = TextQuery.Load(options.TextQueries);
         }
         var device = torch.device(options.Device);
+        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
         if (encoder.Model is not null) encoder.Model.to(device); else encoder.Image.to(device);
         bool projected = encoder.Model is not null;
         string identity = ImageFeatures.EncoderIdentity(options.Encoder, options.Seed);

@@ -27,6 +27,8 @@ public sealed record RetrievalOptions
     public string Device { get; init; } = "cpu";
     /// <summary>Folder for one contact sheet PNG per text query (its top-k images with labels and scores); null writes none.</summary>
     public string? Sheets { get; init; }
+    /// <summary>What the encoder computes in (fp32, bf16, auto); fine-tuning keeps float32 master weights.</summary>
+    public global::ConVirt.Precision.PrecisionMode Precision { get; init; } = global::ConVirt.Precision.PrecisionMode.Fp32;
     /// <summary>Output folder for retrieval.json / retrieval.md; null writes nothing.</summary>
     public string? Out { get; init; }
 }

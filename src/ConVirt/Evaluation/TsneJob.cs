@@ -1,4 +1,5 @@
 using System.Globalization;
+using ConVirt.Precision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -25,6 +26,7 @@ public static class TsneJob
         tsneOptions.Validate(chosen.Count);
         var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
         var device = torch.device(options.Device);
+        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
         encoder.Image.to(device);
         var features = ImageFeatures.Extract(encoder, chosen, options.ImageSize, false, device, Path.GetFileName(options.Data), progress: progress);
         tsneOptions.Validate(features.Rows.Count);

@@ -49,14 +49,14 @@ public sealed class ConVirtModel : nn.Module<Tensor, Tensor, Tensor, (Tensor V, 
     public Tensor EncodeImage(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        return image_projection.call(image_encoder.call(images)).MoveToOuterDisposeScope();
+        return ProjectionHead.Forward(image_projection, image_encoder.call(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Projected text vectors u = g_u(f_u(ids, mask)) [B, d].</summary>
     public Tensor EncodeText(Tensor inputIds, Tensor attentionMask)
     {
         using var scope = torch.NewDisposeScope();
-        return text_projection.call(text_encoder.call(inputIds, attentionMask)).MoveToOuterDisposeScope();
+        return ProjectionHead.Forward(text_projection, text_encoder.call(inputIds, attentionMask)).MoveToOuterDisposeScope();
     }
 
     /// <summary>The loss input: (v, u) for a batch of pairs.</summary>

@@ -1,3 +1,4 @@
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -68,11 +69,14 @@ public static class DenseKernel
         return p == LinearKernelPolicy.OneDnn || rows >= MinRowsForOneDnn;
     }
 
-    /// <summary><paramref name="layer"/>(<paramref name="x"/>) for x [..., in] -> [..., out], through oneDNN where <see cref="UsesOneDnn"/> says so.</summary>
-    public static Tensor Linear(Linear layer, Tensor x)
+    /// <summary><paramref name="layer"/>(<paramref name="x"/>) for x [..., in] -> [..., out] in the precision in force
+    /// (<see cref="Autocast"/>); float32 products through oneDNN where <see cref="UsesOneDnn"/> says so.</summary>
+    public static Tensor Linear(Linear layer, Tensor x) => Autocast.Linear(x, layer.weight!, layer.bias, Float32);
+
+    /// <summary>x Wᵀ + b for float32 operands, x [..., in] -> [..., out], through oneDNN where <see cref="UsesOneDnn"/> says so, else libtorch's <c>linear</c>.</summary>
+    public static Tensor Float32(Tensor x, Tensor weight, Tensor? bias)
     {
-        var weight = layer.weight!;
-        if (!UsesOneDnn(x, weight)) return layer.call(x);
+        if (!UsesOneDnn(x, weight)) return nn.functional.linear(x, weight, bias);
         long outFeatures = weight.shape[0], inFeatures = weight.shape[1];
         if (x.shape[^1] != inFeatures)
             throw new ArgumentException($"linear layer expects {inFeatures} input features, got a tensor of shape [{string.Join(", ", x.shape)}]");
@@ -82,7 +86,7 @@ public static class DenseKernel
         using var image = x.reshape(1, rows, 1, inFeatures);        // a copy only when x's rows are not contiguous
         using var channelsLast = image.permute(0, 3, 1, 2);            // [1, in, rows, 1], channels-last strides
         using var kernel = weight.view(outFeatures, inFeatures, 1, 1);
-        using var y = nn.functional.conv2d(channelsLast, kernel, layer.bias);
+        using var y = nn.functional.conv2d(channelsLast, kernel, bias);
         using var rowsOut = y.permute(0, 2, 3, 1);                     // [1, rows, 1, out], contiguous when y is channels-last
         return rowsOut.reshape(outShape);
     }

@@ -6,6 +6,7 @@ using ConVirt.Data.Text;
 using ConVirt.Evaluation;
 using ConVirt.Evaluation.ZeroShot;
 using ConVirt.Models;
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
@@ -25,6 +26,7 @@ public static class DemoJob
         return small with
         {
             Name = "demo",
+            Precision = o.Precision,
             Seed = o.Seed,
             Model = small.Model with
             {
@@ -83,6 +85,7 @@ public static class DemoJob
         (double[] Precision, double ZeroShot) Measure()
         {
             var device = torch.device(config.Device);
+            using var region = Autocast.Enter(PrecisionPolicy.Create(config.Precision, config.Device));
             using var v = EmbeddingExtractor.Images(model.ImageEncoder, model.ImageProjection, candidates, device);
             using var u = EmbeddingExtractor.Texts(model, tokenizer, queries.Select(q => q.Text).ToList(), config.Model.Text.MaxLength, device);
             var precision = RetrievalMetrics.PrecisionAtK(u, v, queryLabels, candidateLabels, o.Ks);

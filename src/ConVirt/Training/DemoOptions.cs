@@ -25,6 +25,8 @@ public sealed record DemoOptions
     public bool ConciseReports { get; init; } = true;
     /// <summary>Seed of data generation and training.</summary>
     public int Seed { get; init; } = 7;
+    /// <summary>What training and embedding compute in (fp32, bf16, auto).</summary>
+    public global::ConVirt.Precision.PrecisionMode Precision { get; init; } = global::ConVirt.Precision.PrecisionMode.Fp32;
     /// <summary>Cut-offs k of precision@k.</summary>
     public int[] Ks { get; init; } = [5, 10];
 }

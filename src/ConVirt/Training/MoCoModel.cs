@@ -58,7 +58,7 @@ public sealed class MoCoModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        return projection.call(image_encoder.call(images)).MoveToOuterDisposeScope();
+        return ProjectionHead.Forward(projection, image_encoder.call(images)).MoveToOuterDisposeScope();
     }
 
     /// <summary>Normalised keys k [B, d] from the key encoder, without gradients.</summary>
@@ -66,7 +66,7 @@ public sealed class MoCoModel : nn.Module<Tensor, Tensor>
     {
         using var _ = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        return nn.functional.normalize(key_projection.call(key_encoder.call(images)), p: 2, dim: 1).MoveToOuterDisposeScope();
+        return nn.functional.normalize(ProjectionHead.Forward(key_projection, key_encoder.call(images)), p: 2, dim: 1).MoveToOuterDisposeScope();
     }
 
     /// <summary>θ_k ← m·θ_k + (1-m)·θ_q for every parameter of encoder and head.</summary>

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using ConVirt.Configuration;
 using ConVirt.Losses;
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,6 +24,7 @@ public sealed class Pretrainer
     private readonly IBatchSource? validation;
     private readonly string runDirectory;
     private readonly Device device;
+    private readonly PrecisionChoice precision;
 
     /// <summary>Receives progress; may be null.</summary>
     public IProgress<TrainingProgress>? Progress { get; init; }
@@ -39,7 +41,11 @@ public sealed class Pretrainer
         this.validation = validation;
         this.runDirectory = runDirectory;
         device = torch.device(config.Device);
+        precision = PrecisionPolicy.Resolve(config.Precision, config.Device);
     }
+
+    /// <summary>The precision the steps compute in (from <see cref="ConVirtConfig.Precision"/>) and why.</summary>
+    public PrecisionChoice Precision => precision;
 
     /// <summary>Trains, resuming from the run folder's latest checkpoint when <paramref name="resume"/> is set.</summary>
     public TrainingResult Run(bool resume, CancellationToken cancellation = default)
@@ -51,6 +57,7 @@ public sealed class Pretrainer
         var (optimizer, counts) = OptimizerFactory.CreateAdam(module, config.Optimizer.LearningRate, config.Optimizer.WeightDecay);
         Report("message", 0, 0, 0, 0, double.NaN, 0, null,
             $"parameters: {counts.DecayElements:N0} with decay in {counts.Decay} tensors, {counts.NoDecayElements:N0} without in {counts.NoDecay}, {counts.Frozen} frozen tensors");
+        Report("message", 0, 0, 0, 0, double.NaN, 0, null, $"precision: {precision.Policy.Name} ({precision.Reason})");
 
         var state = new TrainerState(0, 0, 0, new PlateauSchedule(config.Optimizer.LearningRate, config.Optimizer.PlateauFactor,
             config.Optimizer.PlateauPatience, config.Optimizer.EarlyStoppingPatience));
@@ -98,14 +105,19 @@ public sealed class Pretrainer
                         optimizer.zero_grad();
                         long stepSeed = StepSeed(config.Seed, state.Step);
                         ContrastiveLossOutput loss;
-                        if (config.Optimizer.MicroBatch is { } micro && micro < batch.Count && objective is ConVirtObjective cached)
+                        // forward and backward (both passes of gradient caching) in one region: weight casts made once,
+                        // freed before the optimiser changes the parameters
+                        using (Autocast.Enter(precision.Policy))
                         {
-                            loss = cached.BackwardCached(batch, device, micro, stepSeed);
-                        }
-                        else
-                        {
-                            loss = objective.Loss(batch, device);
-                            loss.Total.backward();
+                            if (config.Optimizer.MicroBatch is { } micro && micro < batch.Count && objective is ConVirtObjective cached)
+                            {
+                                loss = cached.BackwardCached(batch, device, micro, stepSeed);
+                            }
+                            else
+                            {
+                                loss = objective.Loss(batch, device);
+                                loss.Total.backward();
+                            }
                         }
                         if (config.Optimizer.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(clipParams, clip);
                         optimizer.step();
@@ -196,6 +208,7 @@ public sealed class Pretrainer
         double sum = 0;
         int n = 0;
         using (torch.no_grad())
+        using (Autocast.Enter(precision.Policy))   // the weights do not change during validation: one cast each
         {
             for (int i = 0; i < source.BatchCount(0); i++)
             {

@@ -29,6 +29,6 @@ public sealed class SimClrModel : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        return projection.call(image_encoder.call(images)).MoveToOuterDisposeScope();
+        return ProjectionHead.Forward(projection, image_encoder.call(images)).MoveToOuterDisposeScope();
     }
 }

@@ -96,4 +96,56 @@ public sealed class CliTests
         Assert.NotEqual(0, code);
         Assert.Contains("/nonexistent/m.jsonl", output);
     }
+    [Fact]
+    public void PrecisionIsAnOptionOfEveryComputingVerbAndInfoSaysWhatAutoPicks()
+    {
+        var (code, output) = Run("info");
+        Assert.Equal(0, code);
+        var auto = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cpu");
+        Assert.Contains($"--precision auto on cpu: {auto.Policy.Name}", output);
+        foreach (var verb in new[] { new[] { "pretrain" }, ["embed"], ["evaluate", "linear"], ["evaluate", "finetune"], ["evaluate", "retrieval"], ["tsne"], ["demo"] })
+        {
+            (code, output) = Run([.. verb, "--help"]);
+            Assert.True(code == 0, output);
+            Assert.Contains("--precision", output);
+        }
+        (code, output) = Run("pretrain", "--train", "x.jsonl", "--out", TinyRuns.TempFolder("cli-precision"), "--precision", "fp16");
+        Assert.NotEqual(0, code);
+        Assert.Contains("precision must be fp32, bf16 or auto, got 'fp16'", output);
+        (code, output) = Run("embed", "--encoder", "random", "--data", "x.jsonl", "--out", "x.safetensors", "--precision", "half");
+        Assert.NotEqual(0, code);
+        Assert.Contains("got 'half'", output);
+    }
+
+    [Fact]
+    public void PretrainAndEmbedUnderBf16()
+    {
+        var data = TinyRuns.TempFolder("cli-bf16-data");
+        SyntheticDataset.Write(data, 24, 40, seed: 6);
+        var manifest = Path.Combine(data, "manifest.jsonl");
+        var configFile = Path.Combine(data, "tiny.json");
+        File.WriteAllText(configFile, TinyRuns.Config(imageSize: 32, batch: 4, epochs: 1).ToJson());
+        var run = Path.Combine(TinyRuns.TempFolder("cli-bf16-run"), "run");
+        var (code, output) = Run("pretrain", "--train", manifest, "--out", run, "--config", configFile, "--max-steps", "2", "--precision", "bf16");
+        Assert.True(code == 0, output);
+        Assert.Contains("\"precision\": \"bf16\"", File.ReadAllText(Path.Combine(run, "config.json")));
+
+        var embeddings = new Dictionary<string, float[]>();
+        foreach (var precision in new[] { "fp32", "bf16" })
+        {
+            var file = Path.Combine(data, $"u-{precision}.safetensors");
+            (code, output) = Run("embed", "--encoder", run, "--data", manifest, "--out", file, "--modality", "text", "--precision", precision);
+            Assert.True(code == 0, output);
+            var read = SafeTensors.Read(file);
+            var t = read.Values.Single(v => v.dim() == 2);
+            Assert.Equal(TorchSharp.torch.ScalarType.Float32, t.dtype);
+            embeddings[precision] = t.data<float>().ToArray();
+        }
+        // same rows, close but not identical vectors
+        Assert.Equal(embeddings["fp32"].Length, embeddings["bf16"].Length);
+        Assert.NotEqual(embeddings["fp32"], embeddings["bf16"]);
+        double dot = 0, a = 0, b = 0;
+        for (int i = 0; i < embeddings["fp32"].Length; i++) { dot += embeddings["fp32"][i] * embeddings["bf16"][i]; a += embeddings["fp32"][i] * embeddings["fp32"][i]; b += embeddings["bf16"][i] * embeddings["bf16"][i]; }
+        Assert.True(dot / Math.Sqrt(a * b) >= 0.999, $"cosine {dot / Math.Sqrt(a * b):F5}");
+    }
 }

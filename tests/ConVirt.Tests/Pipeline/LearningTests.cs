@@ -1,3 +1,4 @@
+using ConVirt.Precision;
 using ConVirt.Training;
 using Xunit.Abstractions;
 
@@ -6,8 +7,10 @@ namespace ConVirt.Tests.Pipeline;
 [Collection(TorchCollection.Name)]
 public sealed class LearningTests(ITestOutputHelper output)
 {
-    [Fact]
-    public void ShortPretrainingRaisesTextToImagePrecisionWellAboveInitialisation()
+    [Theory]
+    [InlineData(PrecisionMode.Fp32)]
+    [InlineData(PrecisionMode.Bf16)]   // mixed precision, same threshold (on a CPU without bfloat16 instructions: float32 kernels on bfloat16 operands)
+    public void ShortPretrainingRaisesTextToImagePrecisionWellAboveInitialisation(PrecisionMode precision)
     {
         // the demo's model (packaged ImageNet ResNet-18 + MiniLM, cpu-small) on 400 synthetic pairs at 64 px, 160 steps.
         // Sized so that learning is not a matter of luck: the earlier setting (320 pairs, batch 16, lr 3e-4) gained
@@ -16,10 +19,10 @@ public sealed class LearningTests(ITestOutputHelper output)
         var options = new DemoOptions
         {
             OutputDirectory = TinyRuns.TempFolder("learning"), Cases = 400, GeneratedSize = 64, ImageSize = 64, BatchSize = 32,
-            Epochs = 16, LearningRate = 2e-4, Seed = 4, Ks = [5],
+            Epochs = 16, LearningRate = 2e-4, Seed = 4, Ks = [5], Precision = precision,
         };
         var result = DemoJob.Run(options, config: DemoJob.Config(options) with { LogEverySteps = 50 });
-        output.WriteLine($"P@5 before {result.TextToImageBefore[0]:F3}, after {result.TextToImageAfter[0]:F3}, chance {result.ChanceLevel:F3}, steps {result.Training.State.Step}");
+        output.WriteLine($"{precision}: P@5 before {result.TextToImageBefore[0]:F3}, after {result.TextToImageAfter[0]:F3}, chance {result.ChanceLevel:F3}, steps {result.Training.State.Step}");
         Assert.True(result.TextToImageAfter[0] >= result.TextToImageBefore[0] + 0.15,
             $"precision@5 rose from {result.TextToImageBefore[0]:F3} to only {result.TextToImageAfter[0]:F3}");
         Assert.True(result.TextToImageAfter[0] >= result.ChanceLevel + 0.15);

@@ -1,3 +1,4 @@
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -30,7 +31,7 @@ public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
         using var q = DenseKernel.Linear(query, x).view(b, l, heads, d).transpose(1, 2);   // [B, nh, L, d]
         using var k = DenseKernel.Linear(key, x).view(b, l, heads, d).transpose(1, 2);
         using var v = DenseKernel.Linear(value, x).view(b, l, heads, d).transpose(1, 2);
-        using var context = nn.functional.scaled_dot_product_attention(q, k, v, additiveMask, training ? attentionDropout : 0.0);
+        using var context = Autocast.Attention(q, k, v, additiveMask, training ? attentionDropout : 0.0);
         return context.transpose(1, 2).reshape(b, l, h);
     }
 }

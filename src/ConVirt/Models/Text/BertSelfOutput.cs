@@ -24,7 +24,7 @@ public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
     {
         using var projected = DenseKernel.Linear(dense, hidden);
         using var dropped = dropout.call(projected);
-        using var sum = dropped + residual;
+        using var sum = dropped + residual;   // float32: a bfloat16 projection promotes to the float32 residual stream, so LayerNorm runs in float32
         return LayerNorm.call(sum);
     }
 }

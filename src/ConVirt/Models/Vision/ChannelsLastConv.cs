@@ -1,3 +1,4 @@
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,11 +7,12 @@ namespace ConVirt.Models.Vision;
 
 /// <summary>
 /// Convolutions in the channels-last layout. TorchSharp 0.107 has no memory-format argument, but a channels-last
-/// tensor is only an NCHW-shaped tensor with strides [HWC, 1, WC, C], which <see cref="ToChannelsLast"/> makes.
+/// tensor is only an NCHW-shaped tensor with strides [HWC, 1, WC, C], which <see cref="ToChannelsLast(Tensor)"/> makes.
 /// libtorch's oneDNN convolution takes its channels-last path when the weight is in that layout, and the output (and
 /// so batch norm, ReLU and the next convolution) stays channels-last. The parameters themselves stay contiguous
 /// NCHW, so the optimiser state, checkpoints and exported weights are untouched: each call makes a channels-last
-/// copy of the weight (a few MB; its gradient flows back to the parameter through the copy).
+/// copy of the weight (a few MB; its gradient flows back to the parameter through the copy). Under mixed precision
+/// that copy is also the bfloat16 cast, made once per region (<see cref="BFloat16Policy"/>).
 /// </summary>
 public static class ChannelsLastConv
 {
@@ -23,11 +25,15 @@ public static class ChannelsLastConv
     /// (batch 32, 224 px); with explicit strides [49, 1, 7, 1] the whole network runs channels-last, as PyTorch's
     /// <c>model.to(memory_format=torch.channels_last)</c> does.
     /// </remarks>
-    public static Tensor ToChannelsLast(Tensor x)
+    public static Tensor ToChannelsLast(Tensor x) => ToChannelsLast(x, x.dtype);
+
+    /// <summary><see cref="ToChannelsLast(Tensor)"/> into <paramref name="dtype"/>: the layout change and a cast in one copy
+    /// (bfloat16 weight copies of <see cref="Precision.BFloat16Policy"/>).</summary>
+    public static Tensor ToChannelsLast(Tensor x, ScalarType dtype)
     {
         if (x.dim() != 4) throw new ArgumentException($"channels-last needs a 4-d tensor, got [{string.Join(", ", x.shape)}]");
         var (c, h, w) = (x.shape[1], x.shape[2], x.shape[3]);
-        var target = torch.empty_strided(x.shape, [h * w * c, 1, w * c, c], dtype: x.dtype, device: x.device);
+        var target = torch.empty_strided(x.shape, [h * w * c, 1, w * c, c], dtype: dtype, device: x.device);
         target.copy_(x);   // in place: returns target itself
         return target;
     }
@@ -41,12 +47,12 @@ public static class ChannelsLastConv
     }
 
     /// <summary><paramref name="conv"/>(<paramref name="x"/>) with square <paramref name="stride"/> and <paramref name="padding"/>
-    /// (the values the convolution was built with), through a channels-last weight when <paramref name="channelsLast"/>.</summary>
+    /// (the values the convolution was built with), through a channels-last weight when <paramref name="channelsLast"/>,
+    /// in the precision in force (<see cref="Autocast"/>: bfloat16 operands and output under <see cref="BFloat16Policy"/>).</summary>
     public static Tensor Call(Conv2d conv, Tensor x, long stride, long padding, bool channelsLast)
     {
-        if (!channelsLast) return conv.call(x);
-        using var weight = ToChannelsLast(conv.weight!);
-        return nn.functional.conv2d(x, weight, conv.bias, strides: [stride, stride], padding: [padding, padding]);
+        if (!channelsLast && Autocast.Policy is Float32Policy) return conv.call(x);
+        return Autocast.Convolution(x, conv.weight!, conv.bias, stride, padding, channelsLast);
     }
 
     /// <summary>A residual block's downsample branch: 1x1 <paramref name="conv"/> with <paramref name="stride"/>, then <paramref name="norm"/>.</summary>

@@ -1,3 +1,4 @@
+using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -208,7 +209,8 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
         if (stemOffset is not null) h = h.sub_(Resized(stemOffset, 64, stemOffsetHeight, stemOffsetWidth, h));
         h = bn1.call(h).relu_();
         h = nn.functional.max_pool2d(ConvPadding.Apply(h, padding, 3, 2, double.NegativeInfinity), 3, 2, padding == PaddingStyle.TopLeft ? 0 : 1);
-        return layer4.call(layer3.call(layer2.call(layer1.call(h)))).MoveToOuterDisposeScope();
+        // float32 under every precision: h_v (its mean) and grounding maps read it
+        return Autocast.ToFloat32(layer4.call(layer3.call(layer2.call(layer1.call(h))))).MoveToOuterDisposeScope();
     }
 
     // Called inside forward's dispose scope: temporaries are released with it.

@@ -1,0 +1,39 @@
+using ConVirt.Models.Vision;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace ConVirt.Precision;
+
+/// <summary>Everything in float32: the kernels as they are (libtorch's, channels-last copies of convolution weights, <see cref="Models.DenseKernel"/>).</summary>
+public sealed class Float32Policy : PrecisionPolicy
+{
+    /// <summary>The one instance (the policy has no state).</summary>
+    public static Float32Policy Instance { get; } = new();
+
+    Float32Policy() { }
+
+    /// <inheritdoc />
+    public override PrecisionMode Mode => PrecisionMode.Fp32;
+
+    /// <inheritdoc />
+    public override ScalarType ComputeType => ScalarType.Float32;
+
+    /// <inheritdoc />
+    public override string Name => "fp32";
+
+    /// <inheritdoc />
+    public override Tensor Convolution(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, bool channelsLast, WeightCastCache? cache)
+    {
+        if (!channelsLast) return nn.functional.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding]);
+        using var w = ChannelsLastConv.ToChannelsLast(weight);
+        return nn.functional.conv2d(x, w, bias, strides: [stride, stride], padding: [padding, padding]);
+    }
+
+    /// <inheritdoc />
+    public override Tensor Linear(Tensor x, Tensor weight, Tensor? bias, Func<Tensor, Tensor, Tensor?, Tensor> float32Kernel, WeightCastCache? cache) =>
+        float32Kernel(x, weight, bias);
+
+    /// <inheritdoc />
+    public override Tensor Attention(Tensor q, Tensor k, Tensor v, Tensor additiveMask, double dropout) =>
+        nn.functional.scaled_dot_product_attention(q, k, v, additiveMask, dropout);
+}
