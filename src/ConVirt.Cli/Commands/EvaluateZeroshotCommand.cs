@@ -20,6 +20,7 @@ public sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<Eval
         [CommandOption("--out <DIR>"), Description("Writes zeroshot.json and zeroshot.md.")] public string? Out { get; init; }
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively).")] public string Precision { get; init; } = "fp32";
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
@@ -36,7 +37,7 @@ public sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<Eval
         var result = ZeroShotJob.Run(new ZeroShotOptions
         {
             Encoder = s.Encoder!, Data = s.Data!, Prompts = s.Prompts!, Label = s.Label, Mode = s.Mode == "pairs" ? ZeroShotMode.Pairs : ZeroShotMode.Classes,
-            Split = s.Split, Resamples = s.Resamples, Out = s.Out, ImageSize = s.ImageSize, Device = s.Device,
+            Split = s.Split, Resamples = s.Resamples, Out = s.Out, ImageSize = s.ImageSize, Device = s.Device, Precision = ConVirt.Precision.PrecisionPolicy.ParseMode(s.Precision),
         }, new ConsoleProgress(console));
         console.WriteLine(result.ToMarkdown());
         return 0;

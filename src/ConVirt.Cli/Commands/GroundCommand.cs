@@ -21,6 +21,7 @@ public sealed class GroundCommand(IAnsiConsole console) : Command<GroundCommand.
         [CommandOption("--out <PATH>"), Description("PNG (one image and phrase) or a folder (ID__K.png and .csv per image and phrase).")] public string? Out { get; init; }
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto.")] public string Precision { get; init; } = "fp32";
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
@@ -36,11 +37,11 @@ public sealed class GroundCommand(IAnsiConsole console) : Command<GroundCommand.
     {
         IReadOnlyList<GroundingOutput> outputs;
         if (s.Image is not null)
-            outputs = GroundingJob.Run(s.Encoder!, [s.Image], [s.Text!], s.Out!, s.ImageSize, s.Device);
+            outputs = GroundingJob.Run(s.Encoder!, [s.Image], [s.Text!], s.Out!, s.ImageSize, s.Device, precision: ConVirt.Precision.PrecisionPolicy.ParseMode(s.Precision));
         else
         {
             var rows = DataSets.Load(s.Data!, new ManifestOptions(Split: s.Split)).Rows.Take(s.MaxImages).ToList();
-            outputs = GroundingJob.Run(s.Encoder!, rows, GroundingJob.ReadTexts(s.Texts!), s.Out!, s.ImageSize, s.Device);
+            outputs = GroundingJob.Run(s.Encoder!, rows, GroundingJob.ReadTexts(s.Texts!), s.Out!, s.ImageSize, s.Device, ConVirt.Precision.PrecisionPolicy.ParseMode(s.Precision));
         }
         foreach (var o in outputs)
             console.WriteLine($"{o.Png} ({o.Rows}x{o.Columns} map, peak at row {o.Peak.Row}, column {o.Peak.Column}; raw map {Path.GetFileName(o.Csv)})");

@@ -27,22 +27,23 @@ public static class GroundingJob
     /// <param name="imageSize">Side of the evaluation view.</param>
     /// <param name="device">cpu or cuda.</param>
     /// <param name="ids">Names for the images in file names (default: the file names without extension).</param>
+    /// <param name="precision">What the encoders compute in (fp32, bf16, auto).</param>
     public static IReadOnlyList<GroundingOutput> Run(string encoder, IReadOnlyList<string> images, IReadOnlyList<string> texts, string output,
-        int imageSize = 224, string device = "cpu", IReadOnlyList<string>? ids = null) =>
+        int imageSize = 224, string device = "cpu", IReadOnlyList<string>? ids = null, Precision.PrecisionMode precision = ConVirt.Precision.PrecisionMode.Fp32) =>
         Run(encoder, images.Select((path, i) => new GroundingImage(ids?[i] ?? Path.GetFileNameWithoutExtension(path), path, () => ImageDecoder.Load(path))).ToList(),
-            texts, output, imageSize, device);
+            texts, output, imageSize, device, precision);
 
     /// <summary>Maps of every phrase on every row of a manifest or prepared dataset (images from files or shards).</summary>
     public static IReadOnlyList<GroundingOutput> Run(string encoder, IReadOnlyList<ManifestRow> rows, IReadOnlyList<string> texts, string output,
-        int imageSize = 224, string device = "cpu") =>
+        int imageSize = 224, string device = "cpu", Precision.PrecisionMode precision = ConVirt.Precision.PrecisionMode.Fp32) =>
         Run(encoder, rows.Select(r => new GroundingImage(r.Id, r.ImagePath,
             () => RowImages.TryLoad(r, out var image, out var error) ? image : throw new ImageDecodeException(r.ImagePath, error))).ToList(),
-            texts, output, imageSize, device);
+            texts, output, imageSize, device, precision);
 
     private sealed record GroundingImage(string Id, string Source, Func<GrayImage> Load);
 
     private static IReadOnlyList<GroundingOutput> Run(string encoder, IReadOnlyList<GroundingImage> images, IReadOnlyList<string> texts, string output,
-        int imageSize, string device)
+        int imageSize, string device, Precision.PrecisionMode precision)
     {
         if (images.Count == 0 || texts.Count == 0) throw new ArgumentException("grounding needs at least one image and one phrase");
         var loaded = EncoderLoader.Load(encoder);
@@ -50,6 +51,7 @@ public static class GroundingJob
             throw new ArgumentException($"encoder '{encoder}' has no text tower: grounding maps need a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
         var dev = torch.device(device);
         loaded.Model.to(dev);
+        using var autocast = ConVirt.Precision.Autocast.Enter(ConVirt.Precision.PrecisionPolicy.Create(precision, device));
         using var scope = NewDisposeScope();
         var u = EmbeddingExtractor.Texts(loaded.Model, loaded.Tokenizer, texts, loaded.Config.Model.Text.MaxLength, dev);
         bool single = images.Count == 1 && texts.Count == 1;

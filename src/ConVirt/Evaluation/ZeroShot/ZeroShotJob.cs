@@ -28,6 +28,7 @@ public static class ZeroShotJob
             throw new ArgumentException($"encoder '{options.Encoder}' has no text tower: zero-shot classification needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
         var device = torch.device(options.Device);
         encoder.Model.to(device);
+        using var precision = ConVirt.Precision.Autocast.Enter(ConVirt.Precision.PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each
         var result = options.Mode == ZeroShotMode.Classes
             ? RunClasses(options, prompts, encoder, device, progress)
             : RunPairs(options, prompts, encoder, device, progress);

@@ -31,6 +31,8 @@ public sealed record ZeroShotOptions
     public int Resamples { get; init; } = 1000;
     /// <summary>cpu or cuda.</summary>
     public string Device { get; init; } = "cpu";
+    /// <summary>What the encoders compute in (fp32, bf16, auto).</summary>
+    public Precision.PrecisionMode Precision { get; init; } = ConVirt.Precision.PrecisionMode.Fp32;
     /// <summary>Output folder for zeroshot.json / zeroshot.md; null writes nothing.</summary>
     public string? Out { get; init; }
 }
