@@ -10,13 +10,7 @@ namespace ConVirt.Tests.Cli;
 [Collection(TorchCollection.Name)]
 public sealed class CliTests
 {
-    static (int Code, string Output) Run(params string[] args)
-    {
-        var writer = new StringWriter();
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer), Interactive = InteractionSupport.No, Ansi = AnsiSupport.No });
-        int code = ConVirtApp.Run(args, console);
-        return (code, writer.ToString());
-    }
+    static (int Code, string Output) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void InfoReportsTheLoadedNativeLibraryAndPackagedWeights()
