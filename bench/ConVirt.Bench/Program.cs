@@ -1,6 +1,6 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
 // Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision ...]
-//        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--batch N] [--size PX]
+//        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using System.Diagnostics;
@@ -115,10 +115,10 @@ if (sections.Contains("precision"))
             runs["ours_fp32"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps).Steps);
             runs["ours_bf16"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps, bf16, out casts).Steps);
             if (!peers) continue;
-            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, false, "fp32", trixie: false, out var why1) is { } p113)
+            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, false, "fp32", trixie: false, compile: false, out var why1) is { } p113)
             { runs["pytorch113_fp32"].AddRange(p113.Steps); info["pytorch113"] = p113.Info; }
             else info["pytorch113"] = why1 ?? "?";
-            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, true, "fp32", trixie: true, out var why2) is { } p26)
+            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, true, "fp32", trixie: true, compile: false, out var why2) is { } p26)
             { runs["pytorch26_fp32_cl"].AddRange(p26.Steps); info["pytorch26"] = p26.Info; }
             else info["pytorch26"] = why2 ?? "?";
             Log($"  round {round + 1}: " + string.Join(", ", runs.Where(kv => kv.Value.Count > 0).Select(kv => $"{kv.Key} {Stats.Of(kv.Value).Median:F2} s")) + $" (load {Machine.LoadAverage()})");
@@ -127,9 +127,18 @@ if (sections.Contains("precision"))
         {
             int peerReps = int.Parse(Option("--bf16-peer-reps") ?? "1");
             runs["pytorch26_bf16_cl"] = [];
-            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, 1, peerReps, true, "bf16", trixie: true, out var why3) is { } p26b)
+            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, 1, peerReps, true, "bf16", trixie: true, compile: false, out var why3) is { } p26b)
             { runs["pytorch26_bf16_cl"].AddRange(p26b.Steps); info["pytorch26_bf16"] = p26b.Info; }
             else info["pytorch26_bf16"] = why3 ?? "?";
+        }
+        if (peers && Option("--compile-peer-reps") != "0")
+        {
+            // torch.compile (inductor) of both towers, fp32 channels-last, once after the ABAB rounds: its warm-up step compiles
+            int peerReps = int.Parse(Option("--compile-peer-reps") ?? "2");
+            runs["pytorch26_compile_fp32_cl"] = [];
+            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, 2, peerReps, true, "fp32", trixie: true, compile: true, out var why4) is { } p26c)
+            { runs["pytorch26_compile_fp32_cl"].AddRange(p26c.Steps); info["pytorch26_compile"] = p26c.Info; }
+            else info["pytorch26_compile"] = why4 ?? "?";
         }
         var entry = new Dictionary<string, object> { ["peers"] = info, ["bf16_weight_casts_per_step"] = casts.Casts, ["bf16_weight_cast_mb"] = casts.Bytes / 1e6 };
         foreach (var (key, values) in runs.Where(kv => kv.Value.Count > 0))
@@ -148,7 +157,25 @@ if (sections.Contains("precision"))
             ["ours_bf16_over_pytorch26_bf16"] = Ratio("ours_bf16", "pytorch26_bf16_cl"),
             ["pytorch26_bf16_over_pytorch26_fp32"] = Ratio("pytorch26_bf16_cl", "pytorch26_fp32_cl"),
         };
+        ratios["ours_fp32_over_pytorch26_compile_fp32"] = Ratio("ours_fp32", "pytorch26_compile_fp32_cl");
         entry["ratios_pairs_per_s"] = ratios;
+        // achieved FLOP/s against the section's own kernel peaks: float32 (matmul or convolution) and bfloat16 (the faster of
+        // libtorch's bfloat16 kernel and the upcast path, casts included: what a bf16 step can reach on this CPU)
+        var spec = ConVirt.Models.ModelFactory.ResolveImageSpec(sc.Config.Model.Image);
+        double stepGflop = 2 * FlopCount.ConVirtStep(spec, sc.Config.Model.Text.Bert, sc.Config.Model.Text.FrozenLayers, batch, size, tokens).Training / 1e9;
+        double fp32Peak = Math.Max(mm.Fp32.Median, cv.Fp32.Median);
+        double bf16Peak = new[] { mm.Bf16Native.Median, mm.Bf16Upcast.Median, cv.Bf16Native.Median, cv.Bf16Upcast.Median }.Max();
+        var flops = new Dictionary<string, object> { ["step_gflop"] = stepGflop, ["fp32_peak_gflops"] = fp32Peak, ["bf16_peak_gflops"] = bf16Peak };
+        foreach (var (key, peakOf) in new[] { ("ours_fp32", fp32Peak), ("ours_bf16", bf16Peak), ("pytorch26_fp32_cl", fp32Peak), ("pytorch26_bf16_cl", bf16Peak) })
+            if (runs.TryGetValue(key, out var v) && v.Count > 0)
+            {
+                double achieved = stepGflop / Stats.Of(v).Median;
+                flops[key + "_gflops"] = achieved;
+                flops[key + "_percent_of_peak"] = 100 * achieved / peakOf;
+            }
+        entry["flops"] = flops;
+        Log($"  step {stepGflop:F0} GFLOP; peaks fp32 {fp32Peak:F1}, bf16 {bf16Peak:F1} GFLOP/s; " +
+            string.Join(", ", flops.Where(kv => kv.Key.EndsWith("_percent_of_peak", StringComparison.Ordinal)).Select(kv => $"{kv.Key.Replace("_percent_of_peak", "")} {(double)kv.Value:F0}%")));
         Log("  ratios (pairs/s): " + string.Join(", ", ratios.Select(kv => $"{kv.Key} {kv.Value:F2}x")) + $"; bf16 weight copies per step {casts.Casts} ({casts.Bytes / 1e6:F0} MB)");
 
         // embedding: ABAB fp32 / bf16, one region per pass
@@ -414,7 +441,7 @@ File.WriteAllText(outFile, JsonSerializer.Serialize(results, new JsonSerializerO
 return 0;
 
 string? Option(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from" or "--arch" or "--configs" or "--bf16-peer-reps" or "--size" or "--batch"; }
+static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from" or "--arch" or "--configs" or "--bf16-peer-reps" or "--compile-peer-reps" or "--size" or "--batch"; }
 static void Log(string line) { Console.WriteLine(line); Console.Out.Flush(); }
 static string FindRepo()
 {

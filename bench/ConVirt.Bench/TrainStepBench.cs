@@ -83,15 +83,16 @@ public static class TrainStepBench
     /// <summary>Runs bench/pytorch/train_step.py with /usr/bin/python3; null with a reason when it cannot.</summary>
     public static (List<double> Steps, List<double[]> Phases, Dictionary<string, object> Info)? RunPyTorch(string repoRoot, string config, int threads,
         int batch, int size, int tokens, int warmup, int reps, bool channelsLast, out string? why) =>
-        RunPyTorch(repoRoot, config, threads, batch, size, tokens, warmup, reps, channelsLast, "fp32", trixie: false, out why);
+        RunPyTorch(repoRoot, config, threads, batch, size, tokens, warmup, reps, channelsLast, "fp32", trixie: false, compile: false, out why);
 
     /// <summary>
     /// The PyTorch step in <paramref name="precision"/> (fp32, or bf16 through <c>torch.autocast</c>): Debian 12's PyTorch 1.13
     /// (/usr/bin/python3), or with <paramref name="trixie"/> Debian 13's PyTorch 2.6 in the root bench/pytorch/trixie-root.sh
-    /// built (run by bench/pytorch/trixie-run.sh under chroot).
+    /// built (run by bench/pytorch/trixie-run.sh under chroot); <paramref name="compile"/> wraps both towers in <c>torch.compile</c>
+    /// (2.x only; the warm-up steps include the compilation).
     /// </summary>
     public static (List<double> Steps, List<double[]> Phases, Dictionary<string, object> Info)? RunPyTorch(string repoRoot, string config, int threads,
-        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, string precision, bool trixie, out string? why)
+        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, string precision, bool trixie, bool compile, out string? why)
     {
         var script = Path.Combine(repoRoot, "bench", "pytorch", "train_step.py");
         var psi = new ProcessStartInfo(trixie ? "/bin/bash" : "/usr/bin/python3")
@@ -104,6 +105,7 @@ public static class TrainStepBench
             psi.ArgumentList.Add(a);
         if (channelsLast) psi.ArgumentList.Add("--channels-last");
         if (precision != "fp32") { psi.ArgumentList.Add("--precision"); psi.ArgumentList.Add(precision); }
+        if (compile) psi.ArgumentList.Add("--compile");
         psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
         // Debian 13's PyTorch 2.6 sends linear layers to OpenBLAS, whose own pthreads fight libtorch's OpenMP threads:
         // measured (cpu-small, batch 8, 64 px, 2 cores, heavy load) 12.8 s per step with 2 OpenBLAS threads, 3.0 s with 1.
@@ -129,7 +131,7 @@ public static class TrainStepBench
             var steps = root.GetProperty("step_seconds").EnumerateArray().Select(e => e.GetDouble()).ToList();
             var phases = root.GetProperty("phases").EnumerateArray().Select(ph => Phases.Select(n => ph.GetProperty(n).GetDouble()).ToArray()).ToList();
             var info = new Dictionary<string, object>();
-            foreach (var name in new[] { "torch", "torchvision", "threads", "interop_threads", "blas", "trainable_tensors", "precision", "channels_last", "attention" })
+            foreach (var name in new[] { "torch", "torchvision", "threads", "interop_threads", "blas", "trainable_tensors", "precision", "channels_last", "compile", "attention" })
                 if (root.TryGetProperty(name, out _))
                 info[name] = root.GetProperty(name).ToString();
             why = null;

@@ -102,6 +102,7 @@ def main():
     ap.add_argument("--tokens", type=int, default=24)
     ap.add_argument("--channels-last", action="store_true")
     ap.add_argument("--precision", default="fp32", choices=["fp32", "bf16"])
+    ap.add_argument("--compile", action="store_true", help="torch.compile both towers (inductor; PyTorch 2.x; needs g++ and python3-dev)")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.set_num_interop_threads(1)
@@ -123,6 +124,8 @@ def main():
     if a.channels_last:
         image.to(memory_format=torch.channels_last)
     trainable = [p for p in model.parameters() if p.requires_grad]
+    if a.compile:   # after collecting the parameters: the compiled wrappers share them; the first (warm-up) step compiles
+        image, bert = torch.compile(image), torch.compile(bert)
     opt = torch.optim.Adam([
         {"params": [p for p in trainable if p.dim() > 1], "weight_decay": 1e-6},
         {"params": [p for p in trainable if p.dim() <= 1], "weight_decay": 0.0}], lr=1e-4)
@@ -160,7 +163,7 @@ def main():
     print(json.dumps({
         "implementation": "pytorch", "config": a.config, "torch": torch.__version__, "torchvision": torchvision.__version__,
         "threads": torch.get_num_threads(), "interop_threads": torch.get_num_interop_threads(), "channels_last": a.channels_last,
-        "precision": a.precision, "attention": "sdpa" if hasattr(F, "scaled_dot_product_attention") else "matmul-softmax",
+        "compile": a.compile, "precision": a.precision, "attention": "sdpa" if hasattr(F, "scaled_dot_product_attention") else "matmul-softmax",
         "blas": torch.__config__.show().split("BLAS_INFO=")[1].split(",")[0] if "BLAS_INFO=" in torch.__config__.show() else "?",
         "batch": a.batch, "size": a.size, "tokens": a.tokens, "step_seconds": steps, "phases": phases,
         "trainable_tensors": len(trainable), "loss": float(loss)}))
