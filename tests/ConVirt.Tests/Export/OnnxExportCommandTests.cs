@@ -115,10 +115,24 @@ public sealed class OnnxExportCommandTests(ITestOutputHelper output) : IDisposab
         }
         else output.WriteLine(TestPaths.SharedDataMissing + " (ORT comparison left out)");
 
-        // a second export replaces the first (its card is there); --part image leaves the text files out
-        (code, text) = CliRunner.Run("export", "--encoder", run, "--format", "onnx", "--part", "image", "--out", outDir);
+        // a second export replaces the first (its card is there); --part image leaves the text files out; with --rgb
+        // the graph takes 3 channels and gives, for a gray image replicated, what the gray encoder gives
+        (code, text) = CliRunner.Run("export", "--encoder", run, "--format", "onnx", "--part", "image", "--rgb", "--out", outDir);
         Assert.Equal(0, code);
         Assert.Equal([OnnxExport.ImageFileName, ModelCard.FileName], Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        using var rgb = new ExportedEncoder(outDir);
+        Assert.Equal(3, rgb.Channels);
+        var image = Images(2, Size) ?? Enumerable.Range(0, 2 * Size * Size).Select(i => (i * 37 % 256) / 255f).ToArray();   // real X-rays, or a fixed pattern without shared data
+        var onnxRgb = rgb.EncodeImages(Replicate(image, 2, 3), 2, Size, Size)["h_v"];
+        var grayEncoder = EncoderLoader.Load(run);
+        grayEncoder.Model!.eval();
+        using (var scope = torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            double d = MaxAbsDiff(onnxRgb, Rows(grayEncoder.Image.call(torch.tensor(image, [2, 1, Size, Size]))));
+            output.WriteLine($"--rgb export, gray replicated to 3 channels vs the gray encoder: h_v {d:E2}");
+            Assert.True(d < 1e-4, $"--rgb h_v differs by {d:E2}");
+        }
     }
 
     [Fact]
