@@ -142,6 +142,8 @@ public sealed class OnnxGraphBuilder
         pieces.AddRange(inputs.Select(i => (11, i)));
         pieces.AddRange(outputs.Select(o => (12, o)));
         long length = nameField.Length + pieces.Sum(p => FieldSize(p.Field, p.Message.Length));
+        if (length > int.MaxValue)   // protobuf messages stop at 2 GiB; ONNX's way past it (external data) is not written here
+            throw new InvalidOperationException($"ONNX graph '{Name}' needs {length / (1L << 20)} MiB, over protobuf's 2 GiB limit for one file");
         var header = new ProtoWriter();
         header.WriteTag(7, 2);
         header.WriteVarint((ulong)length);
