@@ -113,7 +113,7 @@ public static class ModelCard
         {
             ["format"] = Format,
             ["producer"] = "convirt " + typeof(ModelCard).Assembly.GetName().Version,
-            ["encoder"] = baseline ? encoder.Name : Path.GetFileName(Path.GetFullPath(encoder.Name).TrimEnd(Path.DirectorySeparatorChar)),
+            ["encoder"] = EncoderInfo.Of(encoder).Label,   // the run folder's name (RUN/best, RUN/step-N), never an absolute path
             ["method"] = baseline ? encoder.Name : encoder.Config.Method,
             ["onnx"] = new JsonObject { ["opset"] = OnnxExport.Opset, ["irVersion"] = OnnxModelInfo.IrVersion, ["batch"] = "dynamic (dimension 'batch')", ["weights"] = "initialisers inside each file" },
             ["image"] = image,
