@@ -38,7 +38,7 @@ public static class ConVirtApp
             if (console is not null) c.ConfigureConsole(console);
             c.AddCommand<InfoCommand>("info").WithDescription("Versions, threads, device, native library status and packaged weights.");
             c.AddCommand<DemoCommand>("demo").WithDescription("Synthetic X-rays and reports -> pretrain -> text-to-image retrieval before and after.");
-            c.AddCommand<ExportCommand>("export").WithDescription("Export an encoder as PyTorch / HuggingFace files (safetensors, .pt, BertModel folder).");
+            c.AddCommand<ExportCommand>("export").WithDescription("Export an encoder as PyTorch / HuggingFace files (safetensors, .pt, BertModel folder) or for deployment as ONNX (--format onnx).");
             c.AddCommand<ManifestCommand>("manifest").WithDescription("Build a manifest from a DICOM folder and a report table (identifiers pseudonymised, split by patient).");
             c.AddCommand<PrepareCommand>("prepare").WithDescription("Manifests -> resized WebDataset-style tar shards + dataset.json (resumable); --verify DIR re-checks them.");
             c.AddCommand<PretrainCommand>("pretrain").WithDescription("Pretrain ConVIRT (or SimCLR / MoCo v2) on your manifests.");
