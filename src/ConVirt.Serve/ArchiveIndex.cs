@@ -30,6 +30,7 @@ public sealed class ArchiveIndex : IDisposable
     /// <param name="featureKind"><c>v</c> (projected; text search available) or <c>h_v</c>.</param>
     /// <param name="imageSize">Side of the model's view of an image.</param>
     /// <param name="options">Limits.</param>
+    /// <remarks>Build it outside a dispose scope: the index keeps its tensors until <see cref="Dispose"/>.</remarks>
     public ArchiveIndex(LoadedEncoder encoder, ImageFeatureSet set, string featureKind, int imageSize, ServeOptions options)
     {
         ArgumentNullException.ThrowIfNull(encoder);
@@ -93,15 +94,15 @@ public sealed class ArchiveIndex : IDisposable
     /// <summary>Top <paramref name="k"/> rows for a text query (u against the rows' v).</summary>
     public IReadOnlyList<SearchHit> SearchText(string text, int k, SearchFilter filter)
     {
-        using var scope = NewDisposeScope();
-        return Search(EmbedText(text), k, filter);
+        using var query = EmbedText(text);
+        return Search(query, k, filter);
     }
 
     /// <summary>Top <paramref name="k"/> rows for an image query (the image embedded as the archive's rows are).</summary>
     public IReadOnlyList<SearchHit> SearchImage(GrayImage image, int k, SearchFilter filter)
     {
-        using var scope = NewDisposeScope();
-        return Search(EmbedImage(image), k, filter);
+        using var query = EmbedImage(image);
+        return Search(query, k, filter);
     }
 
     /// <summary>The text's projected vector u [d] (needs a text tower).</summary>
@@ -131,6 +132,7 @@ public sealed class ArchiveIndex : IDisposable
     }
 
     /// <summary>Top <paramref name="k"/> rows of those matching <paramref name="filter"/> for a query vector [d].</summary>
+    /// <remarks>Call outside a dispose scope: the index of a new filter is built here and kept.</remarks>
     public IReadOnlyList<SearchHit> Search(Tensor query, int k, SearchFilter filter)
     {
         if (k < 1 || k > Options.MaxK) throw new ApiException(400, $"k = {k}: must be in [1, {Options.MaxK}]");
@@ -197,8 +199,10 @@ public sealed class ArchiveIndex : IDisposable
     {
         var rows = Enumerable.Range(0, Rows.Count).Where(i => filter.Matches(Rows[i])).ToArray();
         if (rows.Length == 0) return new Subset(rows, null);
-        using var scope = NewDisposeScope();
-        return new Subset(rows, new EmbeddingIndex(all.index_select(0, tensor(rows.Select(i => (long)i).ToArray())), shortlist: Math.Max(64, Options.MaxK)));
+        // no dispose scope here: the sub-index's tensors must outlive this call
+        using var positions = tensor(rows.Select(i => (long)i).ToArray());
+        using var selected = all.index_select(0, positions);
+        return new Subset(rows, new EmbeddingIndex(selected, shortlist: Math.Max(64, Options.MaxK)));
     }
 
     /// <summary>Releases the embeddings.</summary>

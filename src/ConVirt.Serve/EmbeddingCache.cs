@@ -66,7 +66,7 @@ public static class EmbeddingCache
             if (!ids.All(byId.ContainsKey) || features.dim() != 2 || features.shape[0] != ids.Length || ids.Length + unreadable.Length != rows.Count) return null;
             return new ImageFeatureSet(ImageFeatures.ToMatrix(features), ids.Select(id => byId[id]).ToList(), unreadable);
         }
-        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidDataException or FormatException or ArgumentException)
+        catch (Exception e) when (e is IOException or JsonException or KeyNotFoundException or InvalidDataException or FormatException or ArgumentException or WeightLoadException)
         {
             return null;
         }

@@ -141,7 +141,7 @@ public static class ServeApp
             var root = body.RootElement;
             var text = root.TryGetProperty("text", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()!.Trim() : throw new ApiException(400, "field 'text' is missing or not a string");
             CheckText(text, options);
-            int k = ReadK(root);
+            int k = ReadK(root, Math.Min(20, options.MaxK));
             var filter = ReadFilter(root);
             var hits = index.SearchText(text, k, filter);
             return Answer(hits, k, clock);
@@ -158,7 +158,7 @@ public static class ServeApp
             var file = form.Files.GetFile("image") ?? throw new ApiException(400, "no file field 'image' in the upload");
             if (file.Length == 0) throw new ApiException(400, "the uploaded file is empty");
             if (file.Length > options.MaxUploadBytes) throw new ApiException(413, $"upload of {file.Length:N0} bytes is larger than {options.MaxUploadBytes:N0}");
-            int k = form.TryGetValue("k", out var kv) ? (int.TryParse(kv.ToString(), out var kk) ? kk : throw new ApiException(400, "form field 'k' is not an integer")) : 20;
+            int k = form.TryGetValue("k", out var kv) ? (int.TryParse(kv.ToString(), out var kk) ? kk : throw new ApiException(400, "form field 'k' is not an integer")) : Math.Min(20, options.MaxK);
             SearchFilter filter = SearchFilter.None;
             if (form.TryGetValue("filter", out var fv) && fv.ToString().Length > 0)
             {
@@ -184,7 +184,6 @@ public static class ServeApp
             var row = index.Find(id) ?? throw new ApiException(404, "no image with this id");
             return Results.File(index.Ground(row, text), "image/png");
         });
-        app.Map("/api/{**rest}", (HttpContext context) => { throw new ApiException(404, $"no such endpoint: {context.Request.Method} {context.Request.Path}"); });
     }
 
     static IResult Answer(IReadOnlyList<SearchHit> hits, int k, Stopwatch clock) => Results.Json(new
@@ -201,9 +200,9 @@ public static class ServeApp
         if (text.Length > options.MaxTextLength) throw new ApiException(400, $"the query text has {text.Length} characters; at most {options.MaxTextLength} are accepted");
     }
 
-    static int ReadK(JsonElement root)
+    static int ReadK(JsonElement root, int fallback)
     {
-        if (!root.TryGetProperty("k", out var k)) return 20;
+        if (!root.TryGetProperty("k", out var k)) return fallback;
         return k.ValueKind == JsonValueKind.Number && k.TryGetInt32(out var v) ? v : throw new ApiException(400, "field 'k' is not an integer");
     }
 
