@@ -41,7 +41,9 @@ function clearResults() {
 }
 
 function labelText(labels) {
-  return Object.entries(labels || {}).filter(([, v]) => v !== null && v !== "").map(([k, v]) => k + "=" + v).join(", ");
+  // binary labels: only the findings present; other labels with their value
+  return Object.entries(labels || {}).filter(([, v]) => v !== null && v !== "" && v !== "0" && v !== "false")
+    .map(([k, v]) => (v === "1" || v === "true") ? k : k + ": " + v).join(", ");
 }
 
 async function show(answer, what) {
