@@ -131,6 +131,6 @@ public sealed partial class ServeBrowserTests(ITestOutputHelper output)
         return process;
     }
 
-    [GeneratedRegex(@"listening on (http://[^ ]+?)/? \(")]
+    [GeneratedRegex(@"listening on (http://127\.0\.0\.1:\d+)")]   // the console may wrap the rest of the line
     private static partial Regex Listening();
 }
