@@ -30,7 +30,11 @@ public static class ServeApp
         ArgumentNullException.ThrowIfNull(index);
         var options = index.Options;
         options.Validate();
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = typeof(ServeApp).Assembly.GetName().Name, ContentRootPath = AppContext.BaseDirectory });
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            ApplicationName = typeof(ServeApp).Assembly.GetName().Name, ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = "Production",   // never the developer exception page, whatever ASPNETCORE_ENVIRONMENT says
+        });
         builder.Logging.ClearProviders();
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         // ASP.NET's request logs carry the URL with its query (?text=...): none below Warning

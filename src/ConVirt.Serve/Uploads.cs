@@ -13,7 +13,8 @@ public static class Uploads
     public static async Task<GrayImage> Decode(IFormFile file, long maxPixels, CancellationToken cancellation)
     {
         ArgumentNullException.ThrowIfNull(file);
-        Directory.CreateDirectory(Folder);
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(Folder);
+        else Directory.CreateDirectory(Folder, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);   // 0700: only this user
         // the extension decides only DICOM-by-name; PNG, JPEG and DICOM with a preamble are recognised by content
         var extension = Path.GetExtension(file.FileName).ToLowerInvariant() is ".dcm" or ".dicom" ? ".dcm" : ".upload";
         var path = Path.Combine(Folder, Guid.NewGuid().ToString("N") + extension);
