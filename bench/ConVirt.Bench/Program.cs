@@ -1,5 +1,5 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|serve ...]
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
@@ -428,6 +428,15 @@ if (sections.Contains("archive"))
         results["archive"] = ArchiveBench.Run(cli, Path.Combine(scratch, "archive"), threads, quick, Log);
         try { Directory.Delete(Path.Combine(scratch, "archive"), recursive: true); } catch (IOException) { }
     }
+}
+
+if (sections.Contains("serve"))
+{
+    // not in `all`: bash bench/run.sh serve
+    Log($"[serve] convirt serve: text search at 1, 8, 32 clients over 10k and 100k synthetic embeddings; image search by upload (load {Machine.LoadAverage()})");
+    var (textLevels, imageLevels) = ServeBench.Run(quick ? [10_000] : [10_000, 100_000], quick ? [1, 8] : [1, 8, 32], quick ? 3 : 10, quick ? 5 : 20, Path.Combine(scratch, "serve"), Log);
+    results["serve"] = new Dictionary<string, object> { ["text_search"] = textLevels, ["image_search"] = imageLevels };
+    try { Directory.Delete(Path.Combine(scratch, "serve"), recursive: true); } catch (IOException) { }
 }
 
 if (sections.Contains("archive-cpu") && Option("--from") is { } from)

@@ -54,6 +54,7 @@ public static class ConVirtApp
             c.AddCommand<GroundCommand>("ground").WithDescription("Grounding map: where in an image a phrase matches (PNG overlay + CSV).");
             c.AddCommand<TsneCommand>("tsne").WithDescription("t-SNE map of h_v coloured by a label (PNG + CSV).");
             c.AddCommand<PreviewCommand>("preview").WithDescription("What the model sees of one image (decode, DICOM window, evaluation transform) as a PNG, with the decoding facts.");
+            c.AddCommand<ServeCommand>("serve").WithDescription("Case-retrieval service with a web page: search the archive by text or image, thumbnails, grounding maps.");
             c.AddCommand<ReportCommand>("report").WithDescription("One markdown report with plots from several evaluation output folders.");
             c.SetExceptionHandler((ex, _) =>
             {

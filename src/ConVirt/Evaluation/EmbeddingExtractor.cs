@@ -14,8 +14,9 @@ public static class EmbeddingExtractor
     /// <summary>
     /// Image features for every example of an evaluation source (deterministic transform, manifest order):
     /// h_v from <paramref name="encoder"/>, or v = g_v(h_v) when <paramref name="projection"/> is given. [N, d] on the CPU.
+    /// <paramref name="imagesDone"/>, when given, receives the number of images embedded so far after each batch.
     /// </summary>
-    public static Tensor Images(ResNetEncoder encoder, TorchSharp.Modules.Sequential? projection, IBatchSource source, Device device)
+    public static Tensor Images(ResNetEncoder encoder, TorchSharp.Modules.Sequential? projection, IBatchSource source, Device device, IProgress<int>? imagesDone = null)
     {
         bool wasTraining = encoder.training;
         encoder.eval();
@@ -24,6 +25,7 @@ public static class EmbeddingExtractor
         {
             using var _ = torch.no_grad();
             var parts = new List<Tensor>();
+            int done = 0;
             for (int i = 0; i < source.BatchCount(0); i++)
             {
                 using var scope = torch.NewDisposeScope();
@@ -32,6 +34,8 @@ public static class EmbeddingExtractor
                 var h = encoder.call(x);
                 if (projection is not null) h = ProjectionHead.Forward(projection, h);
                 parts.Add(h.cpu().MoveToOuterDisposeScope());
+                done += batch.Count;
+                imagesDone?.Report(done);
             }
             using var scope2 = torch.NewDisposeScope();
             var all = torch.cat(parts, 0);

@@ -28,8 +28,10 @@ public static class ImageFeatures
     /// <param name="encoderIdentity">What identifies the encoder's weights in the cache key (see <see cref="EncoderIdentity"/>).</param>
     /// <param name="batchSize">Images per forward pass.</param>
     /// <param name="progress">Receives one line per stage.</param>
+    /// <param name="imagesDone">Receives the number of images embedded so far after each batch (not called for cached features).</param>
     public static ImageFeatureSet Extract(LoadedEncoder encoder, IReadOnlyList<ManifestRow> rows, int imageSize, bool projected, Device device,
-        string manifestName = "manifest", string? cacheFolder = null, string? encoderIdentity = null, int batchSize = 64, IProgress<string>? progress = null)
+        string manifestName = "manifest", string? cacheFolder = null, string? encoderIdentity = null, int batchSize = 64, IProgress<string>? progress = null,
+        IProgress<int>? imagesDone = null)
     {
         if (projected && encoder.Model is null)
             throw new ArgumentException($"encoder '{encoder.Name}' has no projection head: projected features need a ConVIRT run (use h_v, without --projected)");
@@ -54,7 +56,7 @@ public static class ImageFeatures
         if (n < 2) throw new ArgumentException($"{manifestName}: only {n} of {rows.Count} images could be read ({string.Join("; ", source.Skipped.Take(3))})");
 
         using var scope = NewDisposeScope();
-        var features = EmbeddingExtractor.Images(encoder.Image, projected ? encoder.Model!.ImageProjection : null, source, device);
+        var features = EmbeddingExtractor.Images(encoder.Image, projected ? encoder.Model!.ImageProjection : null, source, device, imagesDone);
         if (features.shape[0] != n) throw new InvalidOperationException($"extracted {features.shape[0]} features for {n} images");
         var set = new ImageFeatureSet(ToMatrix(features), source.Examples.Select(e => e.Row).ToList(), source.Skipped);
         if (cachePath is not null)

@@ -17,7 +17,11 @@ public static class GroundingOverlay
     /// <param name="viewSize">Side of the view.</param>
     /// <param name="map">The similarity map.</param>
     /// <param name="phrase">The text, drawn as title (the user's own words; nothing from the image's header).</param>
-    public static void Write(string path, float[] view, int viewSize, float[,] map, string phrase)
+    public static void Write(string path, float[] view, int viewSize, float[,] map, string phrase) =>
+        Runtime.AtomicFile.WriteAllBytes(path, Encode(view, viewSize, map, phrase));
+
+    /// <summary>The overlay of <see cref="Write"/> as PNG bytes (for a service that answers with the image).</summary>
+    public static byte[] Encode(float[] view, int viewSize, float[,] map, string phrase)
     {
         float min = float.MaxValue, max = float.MinValue;
         foreach (var v in map) { min = Math.Min(min, v); max = Math.Max(max, v); }
@@ -53,7 +57,7 @@ public static class GroundingOverlay
             canvas.DrawText("cos", barX, barTop - 4, SKTextAlign.Left, small, paint);
         }
         using var data = bitmap.Encode(SKEncodedImageFormat.Png, 100);
-        Runtime.AtomicFile.WriteAllBytes(path, data.ToArray());
+        return data.ToArray();
     }
 
     /// <summary>Writes the raw map as CSV: one line per row of the map, values with 6 decimals.</summary>
