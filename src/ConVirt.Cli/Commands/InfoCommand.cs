@@ -32,7 +32,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command
                 var cudaBf16 = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cuda");
                 table.AddRow("", Markup.Escape($"--precision auto on cuda: {cudaBf16.Policy.Name} ({cudaBf16.Reason})"));
             }
-            table.AddRow("linear layers", $"{linear} ({ConVirt.Models.DenseKernel.EnvironmentVariable}=auto|blas|onednn; auto: oneDNN for CPU float32 inputs of {ConVirt.Models.DenseKernel.MinRowsForOneDnn}+ rows)");
+            table.AddRow("linear layers", $"{linear} ({ConVirt.Models.DenseKernel.EnvironmentVariable}=auto|blas|onednn; auto: oneDNN for CPU float32 inputs of {ConVirt.Models.DenseKernel.MinRowsForOneDnn}+ rows on AVX-512 CPUs; this CPU {(ConVirt.Models.DenseKernel.CpuHasAvx512 ? "has" : "has no")} AVX-512)");
         }
         table.AddRow("weights: imagenet", Markup.Escape(ConVirt.Interop.PackagedWeights.IsAvailable
             ? $"ResNet-18 (CNTK export) at {ConVirt.Interop.PackagedWeights.ResNet18Path}"

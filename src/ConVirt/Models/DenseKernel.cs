@@ -8,7 +8,8 @@ namespace ConVirt.Models;
 /// <summary>Which native kernel computes the text tower's linear layers (<see cref="DenseKernel"/>).</summary>
 public enum LinearKernelPolicy
 {
-    /// <summary>oneDNN on CPU float32 inputs of at least <see cref="DenseKernel.MinRowsForOneDnn"/> rows, the BLAS otherwise.</summary>
+    /// <summary>oneDNN on CPU float32 inputs of at least <see cref="DenseKernel.MinRowsForOneDnn"/> rows when the CPU has
+    /// AVX-512 (<see cref="DenseKernel.CpuHasAvx512"/>), the BLAS otherwise.</summary>
     Auto,
     /// <summary>Always libtorch's <c>linear</c> (its BLAS: MKL on CPU, cuBLAS on CUDA).</summary>
     Blas,
@@ -58,6 +59,32 @@ public static class DenseKernel
         _ => throw new InvalidOperationException($"{EnvironmentVariable}='{value}' is not one of auto, blas, onednn."),
     };
 
+    static readonly Lazy<bool> avx512 = new(() => CpuInfoHasAvx512(ReadCpuInfo()));
+
+    /// <summary>
+    /// Whether this machine's CPU has AVX-512 (Linux /proc/cpuinfo's <c>avx512f</c>; false elsewhere). oneDNN's 1x1
+    /// convolution beats MKL's sgemm only there: MKL runs its AVX2 code on AMD CPUs while oneDNN uses AVX-512 (Zen 5:
+    /// 1.49-1.85x, docs/benchmarks.md section 1c); on an AVX2-only CPU both run AVX2 and oneDNN's path was 0.40-0.68x of
+    /// the BLAS at BERT's shapes (AMD EPYC Zen 3), so <see cref="LinearKernelPolicy.Auto"/> keeps the BLAS there.
+    /// </summary>
+    public static bool CpuHasAvx512 => avx512.Value;
+
+    /// <summary>True when some <c>flags</c> line of a /proc/cpuinfo text names <c>avx512f</c>.</summary>
+    public static bool CpuInfoHasAvx512(string? cpuInfo) =>
+        cpuInfo is not null && cpuInfo.Split('\n').Any(line => line.StartsWith("flags", StringComparison.Ordinal)
+            && line[(line.IndexOf(':', StringComparison.Ordinal) + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("avx512f", StringComparer.Ordinal));
+
+    static string? ReadCpuInfo()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        try { return File.ReadAllText("/proc/cpuinfo"); }
+        catch (IOException) { return null; }
+        catch (UnauthorizedAccessException) { return null; }
+    }
+
+    /// <summary>What <see cref="LinearKernelPolicy.Auto"/> decides for a CPU float32 input of <paramref name="rows"/> rows.</summary>
+    public static bool AutoChoosesOneDnn(long rows, bool cpuHasAvx512) => cpuHasAvx512 && rows >= MinRowsForOneDnn;
+
     /// <summary>True when <see cref="Linear(TorchSharp.Modules.Linear, Tensor)"/> takes the oneDNN path for this input and weight.</summary>
     public static bool UsesOneDnn(Tensor x, Tensor weight)
     {
@@ -66,7 +93,7 @@ public static class DenseKernel
         if (x.device_type != DeviceType.CPU || x.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32 || weight.dim() != 2 || x.dim() < 1) return false;
         long rows = x.shape[^1] == 0 ? 0 : x.numel() / x.shape[^1];
         if (rows == 0) return false;   // nothing to compute: libtorch's linear handles empty inputs
-        return p == LinearKernelPolicy.OneDnn || rows >= MinRowsForOneDnn;
+        return p == LinearKernelPolicy.OneDnn || AutoChoosesOneDnn(rows, CpuHasAvx512);
     }
 
     /// <summary><paramref name="layer"/>(<paramref name="x"/>) for x [..., in] -> [..., out] in the precision in force

@@ -63,13 +63,28 @@ public sealed class DenseKernelTests : IDisposable
         using var w64 = torch.zeros(8, 16, dtype: float64);
         DenseKernel.Policy = LinearKernelPolicy.Auto;
         Assert.False(DenseKernel.UsesOneDnn(small, w));
-        Assert.True(DenseKernel.UsesOneDnn(large, w));
+        Assert.Equal(DenseKernel.CpuHasAvx512, DenseKernel.UsesOneDnn(large, w));   // oneDNN only where it wins: AVX-512 CPUs
         Assert.False(DenseKernel.UsesOneDnn(wide, w64));
+        Assert.True(DenseKernel.AutoChoosesOneDnn(128, cpuHasAvx512: true));
+        Assert.False(DenseKernel.AutoChoosesOneDnn(127, cpuHasAvx512: true));
+        Assert.False(DenseKernel.AutoChoosesOneDnn(1 << 20, cpuHasAvx512: false));
         DenseKernel.Policy = LinearKernelPolicy.OneDnn;
         Assert.True(DenseKernel.UsesOneDnn(small, w));
         Assert.False(DenseKernel.UsesOneDnn(wide, w64));
         DenseKernel.Policy = LinearKernelPolicy.Blas;
         Assert.False(DenseKernel.UsesOneDnn(large, w));
+    }
+
+    [Fact]
+    public void Avx512IsReadFromTheFlagsLineOfCpuInfo()
+    {
+        const string zen5 = "processor\t: 0\nmodel name\t: AMD EPYC 9R45\nflags\t\t: fpu sse2 avx avx2 fma avx512f avx512dq avx512_bf16\n";
+        const string zen3 = "processor\t: 0\nmodel name\t: AMD EPYC 7R13\nflags\t\t: fpu sse2 avx avx2 fma\n";
+        const string lookalike = "flags\t\t: avx2 avx512fx\nbugs\t\t: avx512f\n";   // neither a flag named avx512f nor a flags line
+        Assert.True(DenseKernel.CpuInfoHasAvx512(zen5));
+        Assert.False(DenseKernel.CpuInfoHasAvx512(zen3));
+        Assert.False(DenseKernel.CpuInfoHasAvx512(lookalike));
+        Assert.False(DenseKernel.CpuInfoHasAvx512(null));
     }
 
     [Fact]
