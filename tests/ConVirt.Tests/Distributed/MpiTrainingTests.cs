@@ -1,0 +1,158 @@
+using System.Globalization;
+using ConVirt.Data.Synthetic;
+using ConVirt.Interop;
+using ConVirt.Tests.Pipeline;
+using TorchSharp;
+
+namespace ConVirt.Tests.Distributed;
+
+/// <summary>Data and the single-process reference runs shared by the MPI tests (built once).</summary>
+public sealed class MpiRunsFixture
+{
+    public const int Batch = 8, Steps = 4;
+    private readonly Lazy<(string Run, string Output)> reference;
+
+    public MpiRunsFixture()
+    {
+        Data = TinyRuns.TempFolder("mpi-data");
+        SyntheticDataset.Write(Data, 48, 40, seed: 3);
+        Config = Path.Combine(Data, "tiny.json");
+        File.WriteAllText(Config, TinyRuns.Config(imageSize: 32, batch: Batch, epochs: 3, seed: 11).ToJson());
+        reference = new(() => Tool(null, "reference", Steps, micro: Batch / 2));
+    }
+
+    public string Data { get; }
+    public string Config { get; }
+
+    /// <summary>One process, --batch-size 8 --micro-batch 4, 4 steps.</summary>
+    public (string Run, string Output) Reference => reference.Value;
+
+    /// <summary>Runs `convirt pretrain` alone (ranks null) or under mpirun; returns the run folder and output.</summary>
+    public (string Run, string Output) Tool(int? ranks, string name, long steps, int? micro = null, string? run = null, bool resume = false, int checkpointEvery = 1000)
+    {
+        run ??= Path.Combine(TinyRuns.TempFolder("mpi-" + name), "run");
+        var (code, output) = MpiTool.Run(ranks is null ? "dotnet" : MpiTool.Mpirun()!, Args(ranks, run, steps, micro, resume, checkpointEvery), TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"{name}: exit code {code}\n{output}");
+        return (run, output);
+    }
+
+    public IEnumerable<string> Args(int? ranks, string run, long steps, int? micro, bool resume, int checkpointEvery)
+    {
+        var args = new List<string>();
+        if (ranks is { } n) args.AddRange(MpiTool.MpirunArgs(n));
+        else args.Add(MpiTool.Dll);
+        args.AddRange(["pretrain", "--train", Path.Combine(Data, "manifest.jsonl"), "--out", run, "--config", Config, "--threads", "1",
+            "--max-steps", steps.ToString(CultureInfo.InvariantCulture), "--checkpoint-every", checkpointEvery.ToString(CultureInfo.InvariantCulture)]);
+        if (micro is { } m) args.AddRange(["--micro-batch", m.ToString(CultureInfo.InvariantCulture)]);
+        if (resume) args.Add("--resume");
+        return args;
+    }
+
+    /// <summary>The trainable tensors of a run's latest checkpoint (batch-norm statistics left out), as float64 arrays.</summary>
+    public static Dictionary<string, double[]> Weights(string run)
+    {
+        var latest = File.ReadAllText(Path.Combine(run, "checkpoints", "latest")).Trim();
+        var tensors = SafeTensors.Read(Path.Combine(run, "checkpoints", latest, "model.safetensors"));
+        try
+        {
+            return tensors.Where(kv => !kv.Key.Contains("running_", StringComparison.Ordinal) && !kv.Key.EndsWith("num_batches_tracked", StringComparison.Ordinal))
+                .ToDictionary(kv => kv.Key, kv => kv.Value.to(torch.float64).data<double>().ToArray());
+        }
+        finally
+        {
+            foreach (var t in tensors.Values) t.Dispose();
+        }
+    }
+}
+
+/// <summary>
+/// `mpirun -np N convirt pretrain` against single-process runs of the same tool on a small synthetic set (tiny model,
+/// 32 px, batch 8, 4 optimiser steps, one thread per process).
+/// </summary>
+[Collection(TorchCollection.Name)]
+public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRunsFixture>
+{
+    [Fact]
+    public void TwoRanksEqualOneProcessWithMicroBatchesOfHalfTheBatch()
+    {
+        if (MpiTool.Mpirun() is null) return;
+        var reference = runs.Reference;
+        var (two, output) = runs.Tool(2, "np2", MpiRunsFixture.Steps);
+        Assert.Contains("data-parallel: 2 ranks", output);
+        var expected = MpiRunsFixture.Weights(reference.Run);
+        var actual = MpiRunsFixture.Weights(two);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        // float32 tolerance: |w_np2 - w_ref| <= 1e-4 + 1e-3 |w_ref| per element. The two runs differ only in the order of
+        // float32 sums (loss rows against gathered columns, the all-reduce) and in the slices' token padding.
+        double worst = 0;
+        foreach (var (name, e) in expected)
+        {
+            var a = actual[name];
+            for (int i = 0; i < e.Length; i++)
+            {
+                double d = Math.Abs(a[i] - e[i]);
+                worst = Math.Max(worst, d);
+                Assert.True(d <= 1e-4 + 1e-3 * Math.Abs(e[i]), $"{name}[{i}]: np2 {a[i]:R}, one process {e[i]:R}");
+            }
+        }
+        Console.WriteLine($"np2 vs --micro-batch 4: largest weight difference {worst:E2}");
+        // the same loss in the last logged step (metrics.jsonl of rank 0 against the single process's)
+        Assert.Equal(LastLoss(reference.Run), LastLoss(two), 4);
+        // one writer: every logged step appears once (a second rank writing would repeat them)
+        var logged = File.ReadLines(Path.Combine(two, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement.GetProperty("step").GetInt64()).ToList();
+        Assert.Equal(logged.Distinct().Count(), logged.Count);
+    }
+
+    [Fact]
+    public void OneRankUnderMpirunEqualsNoMpiExactly()
+    {
+        if (MpiTool.Mpirun() is null) return;
+        var reference = runs.Reference;
+        var (one, _) = runs.Tool(1, "np1", MpiRunsFixture.Steps, micro: MpiRunsFixture.Batch / 2);
+        var expected = MpiRunsFixture.Weights(reference.Run);
+        var actual = MpiRunsFixture.Weights(one);
+        Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
+        foreach (var (name, e) in expected) Assert.True(e.SequenceEqual(actual[name]), $"{name} differs between -np 1 and no mpirun");
+    }
+
+    [Fact]
+    public void AKilledRankEndsTheJobAndResumeCompletesAsAnUninterruptedRun()
+    {
+        var mpirun = MpiTool.Mpirun();
+        if (mpirun is null) return;
+        const int steps = 6;
+        var (uninterrupted, _) = runs.Tool(2, "whole", steps, checkpointEvery: 2);
+
+        // a run that would go on much longer, with a checkpoint every 2 steps; rank 1 is killed once the first is written
+        var run = Path.Combine(TinyRuns.TempFolder("mpi-killed"), "run");
+        var (job, output) = MpiTool.Start(mpirun, runs.Args(2, run, 1000, micro: null, resume: false, checkpointEvery: 2));
+        using (job)
+        {
+            var latest = Path.Combine(run, "checkpoints", "latest");
+            var deadline = DateTime.UtcNow.AddMinutes(2);
+            while (!File.Exists(latest) && !job.HasExited && DateTime.UtcNow < deadline) Thread.Sleep(20);
+            Assert.True(File.Exists(latest), $"no checkpoint appeared\n{output}");
+            var victims = MpiTool.RankProcesses(job.Id, rank: 1);
+            Assert.True(victims.Count > 0, $"rank 1's process not found under mpirun {job.Id}");
+            foreach (var pid in victims) System.Diagnostics.Process.GetProcessById(pid).Kill();
+            Assert.True(job.WaitForExit(TimeSpan.FromMinutes(1)), "mpirun did not end the job after rank 1 was killed");
+            job.WaitForExit();
+            Assert.NotEqual(0, job.ExitCode);
+        }
+        long killedAt = ConVirt.Training.CheckpointStore.ReadState(Path.Combine(run, "checkpoints", File.ReadAllText(Path.Combine(run, "checkpoints", "latest")).Trim())).Step;
+        Assert.InRange(killedAt, 2, steps - 1);
+
+        var (_, resumed) = runs.Tool(2, "resumed", steps, run: run, resume: true, checkpointEvery: 2);
+        Assert.Contains($"resumed from step-{killedAt:D8}", resumed);
+        var expected = MpiRunsFixture.Weights(uninterrupted);
+        var actual = MpiRunsFixture.Weights(run);
+        foreach (var (name, e) in expected) Assert.True(e.SequenceEqual(actual[name]), $"{name}: the resumed run differs from the uninterrupted one");
+    }
+
+    private static double LastLoss(string run)
+    {
+        var last = File.ReadLines(Path.Combine(run, "metrics.jsonl")).Last(l => l.Contains("\"loss\"", StringComparison.Ordinal));
+        using var doc = System.Text.Json.JsonDocument.Parse(last);
+        return doc.RootElement.GetProperty("loss").GetDouble();
+    }
+}
