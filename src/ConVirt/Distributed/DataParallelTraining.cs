@@ -61,9 +61,19 @@ public sealed class DataParallelTraining : ITrainingDistribution
         if (objective is not IDataParallelObjective parallel)
             throw new NotSupportedException($"{objective.GetType().Name} cannot train data-parallel");
         var slice = batch.Slice ?? throw new ArgumentException("data-parallel training needs this rank's slice of the batch (SlicedBatchSource)", nameof(batch));
-        var loss = parallel.BackwardSlice(batch, device, new GlobalNegatives(timed, slice), microBatch, seed);
+        var loss = parallel.BackwardSlice(WithGlobalPadding(batch), device, new GlobalNegatives(timed, slice), microBatch, seed);
         (reducer ?? throw new InvalidOperationException("Start was not called")).Run();
         return loss;
+    }
+
+    /// <summary>The slice's tokens padded to the longest row of the global batch, as a single process pads the whole batch.</summary>
+    private PairBatch WithGlobalPadding(PairBatch batch)
+    {
+        if (batch.Tokens is not { } tokens) return batch;
+        using var length = torch.tensor(new[] { (float)tokens.Length });
+        using var lengths = timed.AllGather(length);
+        int longest = (int)lengths.max().ToSingle();
+        return longest == tokens.Length ? batch : batch with { Tokens = tokens.PadTo(longest) };
     }
 
     /// <inheritdoc />
