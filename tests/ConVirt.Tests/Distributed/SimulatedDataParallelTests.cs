@@ -108,6 +108,50 @@ public sealed class SimulatedDataParallelTests
         Assert.Equal([24, 24, 30, 30, 36, 36], scattered[2]);
     }
 
+    [Theory]
+    [InlineData("convirt", 3)]
+    [InlineData("simclr", 3)]
+    [InlineData("simclr", 2)]
+    public void SharesOfTheGlobalLossAddUpToTheLossAndItsGradients(string method, int ranks)
+    {
+        // 7 rows over the ranks (unequal slices): each rank's share of the loss against the gathered rows, its
+        // gradient scattered back, against the loss of the whole batch and its gradient rows (float64)
+        torch.manual_seed(43);
+        using var a = torch.randn(7, 5, dtype: float64);
+        using var b = torch.randn(7, 5, dtype: float64);
+        using var fa = a.detach().requires_grad_(true);
+        using var fb = b.detach().requires_grad_(true);
+        var convirt = new ConVirtLoss(0.1, 0.75);
+        using var full = method == "convirt" ? convirt.Compute(fa, fb).Total : NtXentLoss.Compute(fa, fb, 0.1);
+        full.backward();
+        var results = new ConcurrentDictionary<int, (double Loss, double[] Ga, double[] Gb, BatchSlice Slice)>();
+        SimulatedWorld.Run(ranks, world =>
+        {
+            var slice = BatchSlice.Of(7, world.Rank, world.Size);
+            var negatives = new GlobalNegatives(world, slice);
+            using var ownA = a.narrow(0, slice.Offset, slice.Count);
+            using var ownB = b.narrow(0, slice.Offset, slice.Count);
+            var (loss, g) = negatives.Backward([ownA, ownB], t =>
+            {
+                if (method == "convirt") return convirt.ComputeRows(t[0], t[1], slice.Offset, slice.Count);
+                var share = NtXentLoss.ComputeRows(t[0], t[1], slice.Offset, slice.Count, 0.1);
+                return new ContrastiveLossOutput(share, share, share);
+            });
+            results[world.Rank] = (loss.Total.ToDouble(), g[0].data<double>().ToArray(), g[1].data<double>().ToArray(), slice);
+        });
+        var ga = fa.grad!.data<double>().ToArray();
+        var gb = fb.grad!.data<double>().ToArray();
+        foreach (var (rank, r) in results)
+        {
+            Assert.True(Math.Abs(r.Loss - full.ToDouble()) <= 1e-12, $"rank {rank}: {r.Loss:R} against {full.ToDouble():R}");
+            for (int i = 0; i < r.Ga.Length; i++)
+            {
+                Assert.True(Math.Abs(r.Ga[i] - ga[r.Slice.Offset * 5 + i]) <= 1e-12, $"rank {rank}: dL/da[{i}]");
+                Assert.True(Math.Abs(r.Gb[i] - gb[r.Slice.Offset * 5 + i]) <= 1e-12, $"rank {rank}: dL/db[{i}]");
+            }
+        }
+    }
+
     static Dictionary<string, double[]> Gradients(nn.Module model) => model.named_parameters()
         .Where(p => p.parameter.grad is not null)
         .ToDictionary(p => p.name, p => p.parameter.grad!.data<double>().ToArray());
