@@ -39,7 +39,7 @@ public sealed class MpiRunsFixture
     public (string Run, string Output) Tool(int? ranks, string name, long steps, int? micro = null, string? run = null, bool resume = false, int checkpointEvery = 1000)
     {
         run ??= Path.Combine(TinyRuns.TempFolder("mpi-" + name), "run");
-        var (code, output) = MpiTool.Run(ranks is null ? "dotnet" : MpiTool.Mpirun()!, Args(ranks, run, steps, micro, resume, checkpointEvery), TimeSpan.FromMinutes(3));
+        var (code, output) = MpiTool.Run(ranks is null ? "dotnet" : MpiTool.Mpirun()!, Args(ranks, run, steps, micro, resume, checkpointEvery), TimeSpan.FromMinutes(8));
         Assert.True(code == 0, $"{name}: exit code {code}\n{output}");
         return (run, output);
     }
