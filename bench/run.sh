@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces every figure of docs/benchmarks.md in one run (about 10-15 minutes on 2 cores).
-# Benchmarks are not tests: CI never runs this. Usage: bash bench/run.sh [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|serve] [--quick] [--threads N]
+# Benchmarks are not tests: CI never runs this. Usage: bash bench/run.sh [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve] [--quick] [--threads N]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The PyTorch reference: Debian's python3-torch/torchvision in /usr/bin/python3 with a multithreaded OpenBLAS.
@@ -16,6 +16,7 @@ name=latest; for a in "${args[@]}"; do [ "$a" = "--quick" ] && name=quick; done
 # the DICOM codec section alone keeps its own results (the quoted full run stays in latest.*)
 [ "${args[*]}" = codecs ] && name=codecs
 [ "${args[*]}" = serve ] && name=serve
+[ "${args[*]}" = distributed ] && name=distributed   # needs mpirun (openmpi-bin)
 mkdir -p bench/results
 echo "load average before building: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build src/ConVirt.Cli -c Release -nologo -v quiet 2>&1 | grep -E " error |warning" || true

@@ -1,5 +1,6 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|serve ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve ...]
+//        distributed (not in all): needs mpirun (openmpi-bin); 2 ranks x 1 thread against 1 rank x 2 threads, and the cost model's pieces
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
@@ -437,6 +438,12 @@ if (sections.Contains("serve"))
     var (textLevels, imageLevels) = ServeBench.Run(quick ? [10_000] : [10_000, 100_000], quick ? [1, 8] : [1, 8, 32], quick ? 3 : 10, quick ? 5 : 20, Path.Combine(scratch, "serve"), Log);
     results["serve"] = new Dictionary<string, object> { ["text_search"] = textLevels, ["image_search"] = imageLevels };
     try { Directory.Delete(Path.Combine(scratch, "serve"), recursive: true); } catch (IOException) { }
+}
+
+if (sections.Contains("distributed"))
+{
+    if (!File.Exists(cli)) { Log($"[distributed] skipped: {cli} not built (dotnet build src/ConVirt.Cli -c Release)"); results["distributed"] = "skipped: CLI not built"; }
+    else results["distributed"] = DistributedBench.Run(cli, scratch, quick, Log);
 }
 
 if (sections.Contains("archive-cpu") && Option("--from") is { } from)

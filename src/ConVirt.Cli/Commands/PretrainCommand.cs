@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using ConVirt.Configuration;
+using ConVirt.Distributed;
 using ConVirt.Training;
 using ConVirt.Precision;
 using Spectre.Console;
@@ -114,10 +115,26 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         if (s.Resume && s.Precision is not null) config = config with { Precision = PrecisionPolicy.ParseMode(s.Precision) };   // a resumed run may change precision: weights are float32 either way
         config.Validate();
         var inputs = new PretrainingInputs(s.Train!, s.Val, PairedOnly: s.PairedOnly);
-        var result = TrainingDisplay.Run(console, progress => PretrainingJob.Run(config, inputs, s.Out!, s.Resume, progress, s.MaxSteps, cancellationToken));
+        using var world = MpiLaunch.Collectives();   // Open MPI when started by mpirun; nothing is loaded otherwise
+        TrainingResult result;
+        try
+        {
+            if (world.Rank != 0)   // other ranks train silently; rank 0 reports and writes
+                return ExitCode(PretrainingJob.Run(config, inputs, s.Out!, s.Resume, null, s.MaxSteps, cancellationToken, world));
+            result = TrainingDisplay.Run(console, progress => PretrainingJob.Run(config, inputs, s.Out!, s.Resume, progress, s.MaxSteps, cancellationToken, world));
+        }
+        catch (Exception e) when (world.Size > 1)
+        {
+            // the other ranks wait inside a collective: end the job rather than leave them waiting
+            Console.Error.WriteLine($"convirt pretrain, rank {world.Rank} of {world.Size}: {ConVirtApp.Describe(e)}");
+            world.Abort(1);
+            throw;
+        }
         console.WriteLine($"{result.StopReason}: {result.State.Step} steps, {result.State.Epoch} epochs, best validation loss {(double.IsFinite(result.BestValidationLoss) ? result.BestValidationLoss.ToString("F4") : "none yet")}, " +
                           $"{result.PairsPerSecond:F1} pairs/s (median), data wait {result.DataWaitFraction:P1}");
         console.WriteLine($"run folder: {Path.GetFullPath(s.Out!)}");
-        return result.StopReason == "non-finite-loss" ? 3 : 0;
+        return ExitCode(result);
     }
+
+    private static int ExitCode(TrainingResult result) => result.StopReason == "non-finite-loss" ? 3 : 0;
 }

@@ -50,4 +50,25 @@ public sealed class ConVirtLoss
         var total = imageToText * Lambda + textToImage * (1 - Lambda);
         return new ContrastiveLossOutput(total.MoveToOuterDisposeScope(), imageToText.MoveToOuterDisposeScope(), textToImage.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// This rank's share of the loss of a global batch: rows <paramref name="offset"/> ... <paramref name="offset"/> +
+    /// <paramref name="count"/> - 1 of v [B, d] and u [B, d] against all B columns, summed and divided by B, so that
+    /// the shares of all ranks add up to <see cref="Compute"/> over the whole batch (and so do their gradients).
+    /// </summary>
+    public ContrastiveLossOutput ComputeRows(Tensor v, Tensor u, long offset, long count)
+    {
+        if (v.dim() != 2 || u.dim() != 2 || v.shape[0] != u.shape[0] || v.shape[1] != u.shape[1])
+            throw new ArgumentException($"ConVIRT loss needs v and u of the same shape [B, d], got [{string.Join(", ", v.shape)}] and [{string.Join(", ", u.shape)}]");
+        if (offset < 0 || count < 1 || offset + count > v.shape[0]) throw new ArgumentOutOfRangeException(nameof(offset), $"rows {offset}+{count} outside a batch of {v.shape[0]}");
+        using var scope = torch.NewDisposeScope();
+        long b = v.shape[0];
+        var vn = nn.functional.normalize(v, p: 2, dim: 1);
+        var un = nn.functional.normalize(u, p: 2, dim: 1);
+        var targets = torch.arange(offset, offset + count, dtype: int64, device: v.device);
+        var imageToText = nn.functional.cross_entropy(vn.narrow(0, offset, count).matmul(un.t()).div_(Temperature), targets, reduction: nn.Reduction.Sum) / b;
+        var textToImage = nn.functional.cross_entropy(un.narrow(0, offset, count).matmul(vn.t()).div_(Temperature), targets, reduction: nn.Reduction.Sum) / b;
+        var total = imageToText * Lambda + textToImage * (1 - Lambda);
+        return new ContrastiveLossOutput(total.MoveToOuterDisposeScope(), imageToText.MoveToOuterDisposeScope(), textToImage.MoveToOuterDisposeScope());
+    }
 }

@@ -1,3 +1,4 @@
+using ConVirt.Distributed;
 using ConVirt.Losses;
 using ConVirt.Models;
 using TorchSharp;
@@ -6,7 +7,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Training;
 
 /// <summary>ConVIRT: image and one sampled sentence per pair, bidirectional InfoNCE.</summary>
-public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IPretrainingObjective
+public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IDataParallelObjective
 {
     /// <summary>The trained model.</summary>
     public ConVirtModel Model { get; } = model;
@@ -36,6 +37,18 @@ public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IPr
         using var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
         using var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
         return GradientCache.Backward(Model, loss, images, ids, mask, microBatch, seed);
+    }
+
+    /// <inheritdoc />
+    public ContrastiveLossOutput BackwardSlice(PairBatch slice, Device device, GlobalNegatives negatives, int? microBatch, long seed)
+    {
+        var tokens = slice.Tokens ?? throw new InvalidOperationException("ConVIRT needs text in every batch");
+        using var images = BatchTensors.Images(slice.Images, slice.Count, slice.Size, device);
+        using var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
+        using var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
+        return microBatch is { } micro && micro < slice.Count
+            ? GradientCache.Backward(Model, loss, images, ids, mask, micro, seed, negatives)
+            : GradientCache.BackwardSlice(Model, loss, images, ids, mask, seed, negatives);
     }
 
     /// <inheritdoc />

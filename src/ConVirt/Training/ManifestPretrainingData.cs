@@ -40,7 +40,7 @@ public sealed class ManifestPretrainingData : PretrainingData
         PairedBatchSource? val = null;
         if (validation.Count >= 2)
         {
-            val = PairedBatchSource.Create(validation, tokenizer, baseOptions with { Augmentation = baseOptions.WithText ? null : config.Data.Augmentation, Shuffle = false },
+            val = PairedBatchSource.Create(validation, tokenizer, baseOptions with { Augmentation = baseOptions.WithText ? null : config.Data.Augmentation, Shuffle = false, MinBatch = 2 },
                 Path.GetFileName(inputs.ValidationManifest ?? inputs.TrainManifest));
             ReportSkips(report, "validation", val.Skipped);
             if (val.BatchCount(0) == 0) val = null;

@@ -13,4 +13,11 @@ namespace ConVirt.Training;
 /// <param name="SecondViews">A second augmented view of the same images (SimCLR, MoCo), or null.</param>
 /// <param name="Tokens">One tokenised sentence per example (ConVIRT), or null.</param>
 /// <param name="Rows">Manifest row index of each example.</param>
-public sealed record PairBatch(int Epoch, int Index, int Count, int Size, float[] Images, float[]? SecondViews, TokenBatch? Tokens, int[] Rows);
+public sealed record PairBatch(int Epoch, int Index, int Count, int Size, float[] Images, float[]? SecondViews, TokenBatch? Tokens, int[] Rows)
+{
+    /// <summary>In data-parallel training, where these pairs sit in the global batch; null for a whole batch.</summary>
+    public Distributed.BatchSlice? Slice { get; init; }
+
+    /// <summary>Pairs in the global batch this one belongs to (<see cref="Count"/> for a whole batch).</summary>
+    public int GlobalCount => Slice?.GlobalCount ?? Count;
+}

@@ -54,7 +54,7 @@ public sealed class PreparedPretrainingData : PretrainingData
         {
             Issues = Limited(report, "training"),
         };
-        var valOptions = baseOptions with { Augmentation = baseOptions.WithText ? null : config.Data.Augmentation, Shuffle = false };
+        var valOptions = baseOptions with { Augmentation = baseOptions.WithText ? null : config.Data.Augmentation, Shuffle = false, MinBatch = 2 };
         IBatchSource? validation = null;
         if (inputs.ValidationManifest is { } valPath && !DataSets.IsPrepared(valPath))
         {

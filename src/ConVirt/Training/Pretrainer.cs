@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using ConVirt.Configuration;
+using ConVirt.Distributed;
 using ConVirt.Losses;
 using ConVirt.Precision;
 using TorchSharp;
@@ -32,6 +33,9 @@ public sealed class Pretrainer
     /// <summary>Stop after this many optimiser steps in total (tests, benchmarks); null = no limit.</summary>
     public long? MaxSteps { get; init; }
 
+    /// <summary>One process (default) or data-parallel ranks; only the writer (rank 0) writes files and reports progress.</summary>
+    public ITrainingDistribution Distribution { get; init; } = SingleProcessTraining.Instance;
+
     public Pretrainer(ConVirtConfig config, IPretrainingObjective objective, IBatchSource train, IBatchSource? validation, string runDirectory)
     {
         config.Validate();
@@ -50,7 +54,8 @@ public sealed class Pretrainer
     /// <summary>Trains, resuming from the run folder's latest checkpoint when <paramref name="resume"/> is set.</summary>
     public TrainingResult Run(bool resume, CancellationToken cancellation = default)
     {
-        Directory.CreateDirectory(runDirectory);
+        bool writer = Distribution.IsWriter;
+        if (writer) Directory.CreateDirectory(runDirectory);
         var store = new CheckpointStore(runDirectory);
         var module = objective.Module;
         module.to(device);
@@ -69,13 +74,15 @@ public sealed class Pretrainer
         else
         {
             if (resume) Report("message", 0, 0, 0, 0, double.NaN, 0, null, $"no checkpoint in {store.CheckpointsDirectory}: starting from the beginning");
-            if (File.Exists(Path.Combine(runDirectory, "metrics.jsonl"))) File.Delete(Path.Combine(runDirectory, "metrics.jsonl"));
+            if (writer && File.Exists(Path.Combine(runDirectory, "metrics.jsonl"))) File.Delete(Path.Combine(runDirectory, "metrics.jsonl"));
         }
-        File.WriteAllText(Path.Combine(runDirectory, "config.json"), config.ToJson());
+        if (writer) Runtime.AtomicFile.WriteAllText(Path.Combine(runDirectory, "config.json"), config.ToJson());   // other ranks may read it (--resume)
         OptimizerFactory.SetLearningRate(optimizer, state.Schedule.LearningRate);
+        Distribution.Start(module);   // every rank from rank 0's weights (and buffers: MoCo's key encoder and queue)
+        var batchesHere = Distribution.Batches(train);
 
-        using var metrics = new StreamWriter(Path.Combine(runDirectory, "metrics.jsonl"), append: true) { AutoFlush = true };
-        var events = new TensorBoardLog(Path.Combine(runDirectory, "tensorboard"));
+        using var metrics = writer ? new StreamWriter(Path.Combine(runDirectory, "metrics.jsonl"), append: true) { AutoFlush = true } : null;
+        var events = writer ? new TensorBoardLog(Path.Combine(runDirectory, "tensorboard")) : null;
         var clipParams = module.parameters().Where(p => p.requires_grad).ToList();
         var throughputs = new List<double>();
         double totalWait = 0, totalTime = 0;
@@ -91,9 +98,10 @@ public sealed class Pretrainer
             int batches = train.BatchCount(state.Epoch);
             if (batches == 0) throw new InvalidOperationException("the training set yields no batch of at least 2 pairs");
             module.train();
-            using (var reader = new PrefetchingBatchReader(train, state.Epoch, state.NextBatch, config.Data.Prefetch, config.Data.Workers))
+            using (var reader = new PrefetchingBatchReader(batchesHere, state.Epoch, state.NextBatch, config.Data.Prefetch, config.Data.Workers))
             {
                 var logWatch = Stopwatch.StartNew();
+                double logCommunication = Distribution.CommunicationSeconds;
                 double logWait = reader.WaitSeconds;
                 int logPairs = 0, logSteps = 0;
                 while (reader.Next() is { } batch)
@@ -108,17 +116,7 @@ public sealed class Pretrainer
                         // forward and backward (both passes of gradient caching) in one region: weight casts made once,
                         // freed before the optimiser changes the parameters
                         using (Autocast.Enter(precision.Policy))
-                        {
-                            if (config.Optimizer.MicroBatch is { } micro && micro < batch.Count && objective is ConVirtObjective cached)
-                            {
-                                loss = cached.BackwardCached(batch, device, micro, stepSeed);
-                            }
-                            else
-                            {
-                                loss = objective.Loss(batch, device);
-                                loss.Total.backward();
-                            }
-                        }
+                            loss = Distribution.Backward(objective, batch, device, config.Optimizer.MicroBatch, stepSeed);
                         if (config.Optimizer.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(clipParams, clip);
                         optimizer.step();
                         using (torch.no_grad()) objective.AfterStep(batch);
@@ -127,7 +125,7 @@ public sealed class Pretrainer
                     }
                     state = state with { NextBatch = batch.Index + 1, Step = state.Step + 1 };
                     currentStep = state.Step;
-                    logPairs += batch.Count;
+                    logPairs += batch.GlobalCount;
                     logSteps++;
 
                     bool epochEnd = state.NextBatch >= batches;
@@ -153,15 +151,22 @@ public sealed class Pretrainer
                         totalTime += seconds;
                         double lossMean = sums[0] / logSteps;
                         var lr = state.Schedule.LearningRate;
-                        WriteMetrics(metrics, new Dictionary<string, object>
+                        var values = new Dictionary<string, object>
                         {
                             ["step"] = state.Step, ["epoch"] = state.Epoch, ["batch"] = state.NextBatch, ["loss"] = lossMean,
                             ["loss_image_to_text"] = sums[1] / logSteps, ["loss_text_to_image"] = sums[2] / logSteps, ["lr"] = lr,
                             ["pairs_per_s"] = pps, ["seconds_per_step"] = seconds / logSteps, ["data_wait_fraction"] = wait / Math.Max(seconds, 1e-9),
-                        });
-                        events.Scalar("train/loss", lossMean, state.Step);
-                        events.Scalar("train/lr", lr, state.Step);
-                        events.Scalar("train/pairs_per_s", pps, state.Step);
+                        };
+                        if (Distribution.Collectives.Size > 1)
+                        {
+                            values["ranks"] = Distribution.Collectives.Size;
+                            values["communication_fraction"] = (Distribution.CommunicationSeconds - logCommunication) / Math.Max(seconds, 1e-9);
+                        }
+                        logCommunication = Distribution.CommunicationSeconds;
+                        WriteMetrics(metrics, values);
+                        events?.Scalar("train/loss", lossMean, state.Step);
+                        events?.Scalar("train/lr", lr, state.Step);
+                        events?.Scalar("train/pairs_per_s", pps, state.Step);
                         long stepsLeft = (long)(config.Optimizer.Epochs - state.Epoch) * batches - state.NextBatch;
                         Report("step", state.Epoch, config.Optimizer.Epochs, state.NextBatch, batches, lossMean, pps,
                             TimeSpan.FromSeconds(stepsLeft * seconds / logSteps));
@@ -172,26 +177,30 @@ public sealed class Pretrainer
                     if (epochEnd) break;
                     if (atCheckpoint || atLimit)
                     {
-                        store.Save(module, optimizer, state, config);
+                        if (writer) store.Save(module, optimizer, state, config);
                         if (atLimit) return Finish(state, "step-limit", bestVal, throughputs, totalWait, totalTime);
                     }
                 }
             }
 
             // end of epoch: validation, schedule, best model, checkpoint
-            double valLoss = validation is null ? double.NaN : Validate(validation, state.Epoch);
+            // rank 0 validates (its batch-norm statistics are the ones checkpointed); every rank follows its schedule
+            double valLoss = validation is null ? double.NaN : Distribution.Agree(writer ? Validate(validation, state.Epoch) : 0);
             var schedule = validation is null ? state.Schedule : state.Schedule.Observe(valLoss);
             if (validation is not null)
             {
-                events.Scalar("val/loss", valLoss, state.Step);
+                events?.Scalar("val/loss", valLoss, state.Step);
                 WriteMetrics(metrics, new Dictionary<string, object> { ["step"] = state.Step, ["epoch"] = state.Epoch, ["val_loss"] = valLoss, ["lr"] = schedule.LearningRate });
             }
             bool best = validation is not null ? schedule.LastWasBest : true;
             if (best && validation is not null) bestVal = valLoss;
             state = new TrainerState(state.Epoch + 1, 0, state.Step, schedule, schedule.ShouldStop || state.Epoch + 1 >= config.Optimizer.Epochs);
             OptimizerFactory.SetLearningRate(optimizer, schedule.LearningRate);
-            if (best) store.SaveBest(module, state, config);
-            store.Save(module, optimizer, state, config);
+            if (writer)
+            {
+                if (best) store.SaveBest(module, state, config);
+                store.Save(module, optimizer, state, config);
+            }
             Report("epoch", state.Epoch - 1, config.Optimizer.Epochs, batches, batches, valLoss, 0, null,
                 validation is null ? null : $"validation loss {valLoss:F4}{(best ? " (best)" : "")}, lr {schedule.LearningRate:G3}");
             if (schedule.ShouldStop) stopReason = "early-stopped";
@@ -234,9 +243,11 @@ public sealed class Pretrainer
 
     private long currentStep;
 
-    private void Report(string kind, int epoch, int epochs, int batch, int batches, double loss, double pps, TimeSpan? eta, string? message = null) =>
-        Progress?.Report(new TrainingProgress(kind, epoch, epochs, batch, batches, currentStep, loss, pps, eta, message));
+    private void Report(string kind, int epoch, int epochs, int batch, int batches, double loss, double pps, TimeSpan? eta, string? message = null)
+    {
+        if (Distribution.IsWriter) Progress?.Report(new TrainingProgress(kind, epoch, epochs, batch, batches, currentStep, loss, pps, eta, message));
+    }
 
-    private static void WriteMetrics(StreamWriter writer, Dictionary<string, object> values) =>
-        writer.WriteLine(JsonSerializer.Serialize(values.ToDictionary(kv => kv.Key, kv => kv.Value is double d && !double.IsFinite(d) ? (object)d.ToString(CultureInfo.InvariantCulture) : kv.Value)));
+    private static void WriteMetrics(StreamWriter? writer, Dictionary<string, object> values) =>
+        writer?.WriteLine(JsonSerializer.Serialize(values.ToDictionary(kv => kv.Key, kv => kv.Value is double d && !double.IsFinite(d) ? (object)d.ToString(CultureInfo.InvariantCulture) : kv.Value)));
 }

@@ -66,13 +66,28 @@ public static class PretrainingJob
     }
 
     /// <summary>Builds the objective, data sources and trainer, then trains.</summary>
+    /// <param name="config">The run's configuration.</param>
+    /// <param name="inputs">Training and validation data.</param>
+    /// <param name="runDirectory">Run folder (checkpoints, metrics, TensorBoard events).</param>
+    /// <param name="resume">Continue from the run folder's latest checkpoint.</param>
+    /// <param name="progress">Receives progress (rank 0 only); may be null.</param>
+    /// <param name="maxSteps">Stop after this many optimiser steps in total; null = no limit.</param>
+    /// <param name="cancellation">Stops the run between steps.</param>
+    /// <param name="collectives">The ranks of a data-parallel job (<see cref="Distributed.MpiLaunch.Collectives"/>); null = one process.
+    /// Every rank reads the data and the run folder's checkpoint; only rank 0 writes and reports progress.</param>
     public static TrainingResult Run(ConVirtConfig config, PretrainingInputs inputs, string runDirectory, bool resume,
-        IProgress<TrainingProgress>? progress = null, long? maxSteps = null, CancellationToken cancellation = default)
+        IProgress<TrainingProgress>? progress = null, long? maxSteps = null, CancellationToken cancellation = default,
+        Distributed.ICollectives? collectives = null)
     {
+        collectives ??= Distributed.SingleProcessCollectives.Instance;
+        if (collectives.Rank != 0) progress = null;
         // one writer per run folder, taken before any data is read, so that a second start is refused at once
-        using var folderLock = Runtime.FolderLock.Acquire(runDirectory, "pretrain");
-        var prepared = Prepare(config, inputs, progress);
-        var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, runDirectory) { Progress = progress, MaxSteps = maxSteps };
+        using var folderLock = collectives.Rank == 0 ? Runtime.FolderLock.Acquire(runDirectory, "pretrain") : null;
+        config = Distributed.RankPlacement.Apply(config, collectives, text => progress?.Report(Message(text)));
+        var prepared = Prepare(config, inputs, progress, collectives.Size);
+        using var distribution = Distributed.DataParallelTraining.For(collectives);
+        var trainer = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, runDirectory)
+            { Progress = progress, MaxSteps = maxSteps, Distribution = distribution };
         try
         {
             return trainer.Run(resume, cancellation);
@@ -85,7 +100,11 @@ public static class PretrainingJob
     }
 
     /// <summary>Reads and checks the data, builds the model with its initial weights and the objective.</summary>
-    public static PreparedPretraining Prepare(ConVirtConfig config, PretrainingInputs inputs, IProgress<TrainingProgress>? progress = null)
+    /// <param name="config">The run's configuration.</param>
+    /// <param name="inputs">Training and validation data.</param>
+    /// <param name="progress">Receives lines for people; may be null.</param>
+    /// <param name="ranks">Data-parallel ranks the batches are split over: a batch is kept only with at least 2 pairs per rank.</param>
+    public static PreparedPretraining Prepare(ConVirtConfig config, PretrainingInputs inputs, IProgress<TrainingProgress>? progress = null, int ranks = 1)
     {
         config.Validate();
         Runtime.NativeRuntime.EnsureLoaded();
@@ -115,7 +134,7 @@ public static class PretrainingJob
         var baseOptions = new PairedSourceOptions
         {
             BatchSize = config.Optimizer.BatchSize, ImageSize = config.Data.ImageSize, MaxTokens = config.Model.Text.MaxLength, Seed = config.Seed,
-            WithText = convirt, Views = convirt ? 1 : 2, DecodeCacheImages = config.Data.DecodeCacheImages,
+            WithText = convirt, Views = convirt ? 1 : 2, DecodeCacheImages = config.Data.DecodeCacheImages, MinBatch = Math.Max(2, 2 * ranks),
         };
         var (train, val) = data.CreateSources(config, tokenizer, baseOptions, text => progress?.Report(Message(text)));
         return new PreparedPretraining(config, objective, tokenizer, train, val);

@@ -11,7 +11,7 @@ namespace ConVirt.Data.Pipeline;
 /// libtorch. Rows are checked once up front (image decodes, report yields a sentence): what fails is skipped
 /// and counted there, so nothing fails in the middle of an epoch.
 /// </summary>
-public sealed class PairedBatchSource : IBatchSource
+public sealed class PairedBatchSource : ISliceableBatchSource
 {
     private readonly PreparedExample[] examples;
     private readonly WordPieceTokenizer? tokenizer;
@@ -111,9 +111,18 @@ public sealed class PairedBatchSource : IBatchSource
     });
 
     /// <inheritdoc />
-    public PairBatch Build(int epoch, int index)
+    public PairBatch Build(int epoch, int index) => Build(epoch, index, Plan(epoch)[index]);
+
+    /// <inheritdoc />
+    public PairBatch BuildSlice(int epoch, int index, int rank, int ranks)
     {
-        var members = Plan(epoch)[index];
+        var all = Plan(epoch)[index];
+        var slice = Distributed.BatchSlice.Of(all.Length, rank, ranks);
+        return Build(epoch, index, all.AsSpan(slice.Offset, slice.Count).ToArray()) with { Slice = slice };
+    }
+
+    private PairBatch Build(int epoch, int index, int[] members)
+    {
         int n = members.Length, size = options.ImageSize, pixels = size * size;
         var images = new float[n * pixels];
         var second = options.Views > 1 ? new float[n * pixels] : null;

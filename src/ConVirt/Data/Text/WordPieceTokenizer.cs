@@ -155,7 +155,7 @@ public sealed class WordPieceTokenizer
                 mask[offset + t] = 1;
             }
         }
-        return new TokenBatch(ids, mask, batch, length);
+        return new TokenBatch(ids, mask, batch, length) { PadId = PadId };
     }
 
     /// <summary>WordPiece ids of a sentence without special tokens; each placeholder is one <see cref="PlaceholderId"/>.</summary>
