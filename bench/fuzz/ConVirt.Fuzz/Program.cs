@@ -4,7 +4,7 @@ namespace ConVirt.Fuzz;
 
 /// <summary>
 /// The fuzzing harness: <c>run TARGET</c> under afl-fuzz (SharpFuzz's out-of-process fork server, so that a stack
-/// overflow or a hang kills only the child), <c>replay TARGET FILE...</c> without the fuzzer (what a finding does),
+/// overflow or a hang kills only the child), <c>replay TARGET FILE...</c> without the fuzzer (what a finding does), <c>minimise TARGET IN OUT</c>,
 /// <c>seeds DIR SHARED_DATA</c> (the starting corpora) and <c>list</c>.
 /// </summary>
 internal static class Program
@@ -50,11 +50,19 @@ internal static class Program
                 }
                 return failed == 0 ? 0 : 1;
             }
+            case ["minimise", var name, var input, var output]:
+            {
+                var target = FuzzTargets.Get(name);
+                var (bytes, signature) = Minimiser.Minimise(target, File.ReadAllBytes(input));
+                File.WriteAllBytes(output, bytes);
+                Console.WriteLine($"{File.ReadAllBytes(input).Length} -> {bytes.Length} bytes, still: {signature}");
+                return 0;
+            }
             case ["seeds", var folder, var shared]:
                 Seeds.Write(folder, shared);
                 return 0;
             default:
-                Console.Error.WriteLine("usage: ConVirt.Fuzz list | run TARGET | replay TARGET FILE... | seeds DIR SHARED_DATA");
+                Console.Error.WriteLine("usage: ConVirt.Fuzz list | run TARGET | replay TARGET FILE... | minimise TARGET IN OUT | seeds DIR SHARED_DATA");
                 return 2;
         }
     }

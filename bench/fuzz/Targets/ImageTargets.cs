@@ -39,9 +39,9 @@ public sealed class Png16GrayTarget : FuzzTarget
     /// <inheritdoc />
     protected override void Parse(byte[] data)
     {
-        var result = Png16GrayDecoder.TryDecode(data, out var pixels, out int width, out int height);
+        var result = Png16GrayDecoder.TryDecode(data, out var pixels, out int width, out int height, MaxPixels);
         if (result != Png16GrayDecoder.Result.Decoded) return;
-        Require((long)width * height <= 50_000_000, $"decoded {width}x{height}");
+        Require((long)width * height <= MaxPixels, $"decoded {width}x{height}, more than the limit");
         RequireImage(new GrayImage(width, height, pixels));
     }
 
