@@ -66,7 +66,7 @@ public sealed class TorchPickleTarget : FuzzTarget
 }
 
 /// <summary><see cref="OnnxModel.Parse"/>: the protobuf reader and the ONNX model, graph, node, attribute and tensor messages.
-/// Documented error: <see cref="InvalidDataException"/>; every decoded initializer holds as many values as its shape says.</summary>
+/// Documented errors: <see cref="InvalidDataException"/>, <see cref="NotSupportedException"/> (external data); every decoded initializer holds as many values as its shape says.</summary>
 public sealed class OnnxTarget : FuzzTarget
 {
     /// <inheritdoc />
@@ -85,5 +85,5 @@ public sealed class OnnxTarget : FuzzTarget
     }
 
     /// <inheritdoc />
-    protected override bool IsDocumented(Exception e) => e is InvalidDataException;
+    protected override bool IsDocumented(Exception e) => e is InvalidDataException or NotSupportedException;
 }
