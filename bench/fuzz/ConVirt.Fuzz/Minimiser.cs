@@ -2,7 +2,7 @@ namespace ConVirt.Fuzz;
 
 /// <summary>
 /// Shrinks a finding while it still fails the same way (same exception type, message up to its numbers, and
-/// throwing method): removes ever smaller chunks, then zeroes bytes. Runs in-process, without the fuzzer.
+/// throwing method; or still over 1 s for a hang): removes ever smaller chunks, then zeroes bytes. Runs in-process, without the fuzzer.
 /// </summary>
 internal static class Minimiser
 {
@@ -31,7 +31,8 @@ internal static class Minimiser
 
     private static string? Signature(FuzzTarget target, byte[] input)
     {
-        try { target.Run(input); return null; }
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        try { target.Run(input); return watch.Elapsed.TotalSeconds > 1 ? "slow: over 1 s" : null; }
         catch (Exception e)
         {
             string message = new string(e.Message.Where(c => !char.IsDigit(c) && c != ',').ToArray());
