@@ -4,7 +4,7 @@ namespace ConVirt.Fuzz;
 
 /// <summary>
 /// The fuzzing harness: <c>run TARGET</c> under afl-fuzz (SharpFuzz's out-of-process fork server, so that a stack
-/// overflow or a hang kills only the child), <c>replay TARGET FILE...</c> without the fuzzer (what a finding does), <c>minimise TARGET IN OUT</c>,
+/// overflow or a hang kills only the child; in-process for the libtorch targets, see <see cref="FuzzTarget.WarmStart"/>), <c>replay TARGET FILE...</c> without the fuzzer (what a finding does), <c>minimise TARGET IN OUT</c>,
 /// <c>seeds DIR SHARED_DATA</c> (the starting corpora) and <c>list</c>.
 /// </summary>
 internal static class Program
@@ -22,12 +22,14 @@ internal static class Program
             case ["run", var name]:
             {
                 var target = FuzzTargets.Get(name);
-                SharpFuzz.Fuzzer.OutOfProcess.Run(stream =>
+                void Action(Stream stream)
                 {
                     using var buffer = new MemoryStream();
                     stream.CopyTo(buffer);
                     target.Run(buffer.ToArray());
-                });
+                }
+                if (target.WarmStart) SharpFuzz.Fuzzer.Run(Action);
+                else SharpFuzz.Fuzzer.OutOfProcess.Run(Action);
                 return 0;
             }
             case ["replay", var name, .. var files]:

@@ -17,6 +17,13 @@ public abstract class FuzzTarget
     /// <summary>The target's name (run.sh, corpus and regression folders).</summary>
     public abstract string Name { get; }
 
+    /// <summary>
+    /// True for targets whose first input loads libtorch (over 2 s): they run in SharpFuzz's in-process fork
+    /// server, which warms up on a first input before afl-fuzz times anything; there a hang ends the target's run
+    /// (afl-fuzz loses its fork server) instead of being saved.
+    /// </summary>
+    public virtual bool WarmStart => false;
+
     /// <summary>Runs one input under the contract.</summary>
     /// <exception cref="FuzzFinding">The contract is broken (an escaping undocumented exception is passed on as it is).</exception>
     public void Run(byte[] data)

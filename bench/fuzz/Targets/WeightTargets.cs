@@ -13,6 +13,9 @@ public sealed class SafeTensorsTarget : FuzzTarget
     public override string Name => "safetensors";
 
     /// <inheritdoc />
+    public override bool WarmStart => true;
+
+    /// <inheritdoc />
     protected override void Parse(byte[] data)
     {
         using var scope = torch.NewDisposeScope();
@@ -33,6 +36,9 @@ public sealed class TorchZipTarget : FuzzTarget
 {
     /// <inheritdoc />
     public override string Name => "torch-zip";
+
+    /// <inheritdoc />
+    public override bool WarmStart => true;
 
     /// <inheritdoc />
     protected override void Parse(byte[] data)

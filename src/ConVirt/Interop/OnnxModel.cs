@@ -86,6 +86,7 @@ public sealed class OnnxModel
         }
         catch (NotSupportedException e)
         {
+            // found by fuzzing: escaped undocumented and without the file's name
             throw new NotSupportedException($"{sourceName}: {e.Message}", e);
         }
     }

@@ -102,8 +102,8 @@ public sealed class OnnxTensor
     }
 
     /// <summary>
-    /// The values must fill the shape exactly (found by fuzzing: a tensor with fewer values than its dims loaded
-    /// silently, and negative dims were kept).
+    /// The values must fill the shape exactly: a tensor with fewer or more values than its dims, or a negative
+    /// dim, is refused instead of loading silently (the fuzz target's invariant).
     /// </summary>
     private static void CheckCount(OnnxTensor tensor, int? values)
     {
