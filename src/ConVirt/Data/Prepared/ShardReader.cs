@@ -50,6 +50,8 @@ public sealed class ShardReader : IDisposable
             pending = null;
             if (first is null) { ended = true; return null; }
             string key = KeyOf(first.Name);
+            // found by fuzzing: a member named ".png" gave a sample with an empty key
+            if (key.Length == 0 || key.EndsWith('/')) throw new InvalidDataException($"member '{first.Name}' has no key before its extension");
             byte[]? png = null, json = null;
             string? text = null;
             long pngOffset = -1;
