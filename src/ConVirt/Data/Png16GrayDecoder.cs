@@ -14,7 +14,13 @@ namespace ConVirt.Data;
 /// </remarks>
 internal static class Png16GrayDecoder
 {
-    public enum Result { Decoded, NotApplicable, Truncated, Corrupt }
+    public enum Result { Decoded, NotApplicable, Truncated, Corrupt, TooLarge }
+
+    /// <summary>
+    /// Most bytes one compressed byte can inflate to (deflate's limit is 1032:1; zlib adds a few header bytes): an
+    /// IDAT payload too small for the rows the header claims is truncated, found before the pixels are allocated.
+    /// </summary>
+    private const long MaxInflateRatio = 1032;
 
     private static ReadOnlySpan<byte> Signature => [137, 80, 78, 71, 13, 10, 26, 10];
 
@@ -24,7 +30,12 @@ internal static class Png16GrayDecoder
         && head[24] == 16 && head[25] == 0 && head[28] == 0;
 
     /// <summary>Decodes <paramref name="file"/> into intensities value / 65535, row-major.</summary>
-    public static Result TryDecode(byte[] file, out float[] pixels, out int width, out int height)
+    /// <param name="file">The whole PNG file.</param>
+    /// <param name="pixels">The intensities when the result is <see cref="Result.Decoded"/>.</param>
+    /// <param name="width">Width from the header.</param>
+    /// <param name="height">Height from the header.</param>
+    /// <param name="maxPixels">Largest image decoded: a larger header gives <see cref="Result.TooLarge"/> before any pixel is allocated.</param>
+    public static Result TryDecode(byte[] file, out float[] pixels, out int width, out int height, long maxPixels = 50_000_000)
     {
         pixels = [];
         width = height = 0;
@@ -34,6 +45,8 @@ internal static class Png16GrayDecoder
         height = BinaryPrimitives.ReadInt32BigEndian(file.AsSpan(20));
         if (width <= 0 || height <= 0)
             return Result.Corrupt;
+        if ((long)width * height > Math.Min(maxPixels, Array.MaxLength) || width > Array.MaxLength / 2)
+            return Result.TooLarge;
 
         // Concatenate the IDAT chunks (compressed data is small next to the pixels).
         using var compressed = new MemoryStream();
@@ -61,8 +74,11 @@ internal static class Png16GrayDecoder
         if (compressed.Length == 0)
             return sawEnd ? Result.Corrupt : Result.Truncated;
 
+        // found by fuzzing: a 68-byte file claiming 2^30 pixels allocated 4 GiB before failing on the data
+        if ((2L * width + 1) * height > compressed.Length * MaxInflateRatio)
+            return Result.Truncated;
         compressed.Position = 0;
-        int stride = checked(width * 2);
+        int stride = width * 2;
         var previous = new byte[stride];
         var current = new byte[stride];
         pixels = new float[(long)width * height];
@@ -78,14 +94,15 @@ internal static class Png16GrayDecoder
                     return Result.Truncated;
                 if (!Unfilter(filter[0], current, previous))
                     return Result.Corrupt;
-                int row = y * width;
+                long row = (long)y * width;
                 for (int x = 0; x < width; x++)
                     pixels[row + x] = ((current[2 * x] << 8) | current[2 * x + 1]) * Scale;
                 (previous, current) = (current, previous);
             }
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or IOException)
         {
+            // found by fuzzing: zlib reports some corrupt streams as ZLibException (an IOException), not InvalidDataException
             return Result.Corrupt;
         }
         return Result.Decoded;

@@ -48,7 +48,7 @@ internal sealed class SkiaImageFormat : IImageFormat
         bool isPng = codec.EncodedFormat == SKEncodedImageFormat.Png && ReadHead(path, pngHead);
         if (isPng && Png16GrayDecoder.IsCandidate(pngHead))
         {
-            var result = Png16GrayDecoder.TryDecode(File.ReadAllBytes(path), out var gray16, out int w16, out int h16);
+            var result = Png16GrayDecoder.TryDecode(File.ReadAllBytes(path), out var gray16, out int w16, out int h16, options.MaxPixels);
             switch (result)
             {
                 case Png16GrayDecoder.Result.Decoded:
@@ -58,6 +58,8 @@ internal sealed class SkiaImageFormat : IImageFormat
                     return "truncated (image data ends early)";
                 case Png16GrayDecoder.Result.Corrupt:
                     return "corrupt image data";
+                case Png16GrayDecoder.Result.TooLarge:
+                    return string.Create(CultureInfo.InvariantCulture, $"image is {w16}x{h16} pixels, more than the limit of {options.MaxPixels:N0}; refused before decoding");
                 // NotApplicable: decode with Skia below.
             }
         }

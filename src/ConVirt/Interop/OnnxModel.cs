@@ -44,6 +44,8 @@ public sealed class OnnxModel
     }
 
     /// <summary>Parses ModelProto bytes; <paramref name="sourceName"/> appears in error messages.</summary>
+    /// <exception cref="InvalidDataException">Not a readable ONNX model (the message names the source and the reason).</exception>
+    /// <exception cref="NotSupportedException">A tensor keeps its data in an external file.</exception>
     public static OnnxModel Parse(ReadOnlySpan<byte> bytes, string sourceName)
     {
         try
@@ -81,6 +83,11 @@ public sealed class OnnxModel
         catch (InvalidDataException e)
         {
             throw new InvalidDataException($"{sourceName}: not a readable ONNX model ({e.Message})", e);
+        }
+        catch (NotSupportedException e)
+        {
+            // found by fuzzing: escaped undocumented and without the file's name
+            throw new NotSupportedException($"{sourceName}: {e.Message}", e);
         }
     }
 }

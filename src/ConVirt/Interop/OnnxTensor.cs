@@ -90,7 +90,35 @@ public sealed class OnnxTensor
             }
         }
         var shape = dims.ToArray();
-        if (hasRaw)
+        var tensor = hasRaw ? FromRaw(name, shape, dataType, raw) : dataType switch
+        {
+            Float => new OnnxTensor(name, shape, dataType, floatData.ToArray(), null, null),
+            Int64 or Int32 => new OnnxTensor(name, shape, dataType, null, intData.ToArray(), null),
+            Double => new OnnxTensor(name, shape, dataType, null, null, doubleData.ToArray()),
+            _ => new OnnxTensor(name, shape, dataType, null, null, null),
+        };
+        CheckCount(tensor, tensor.floats?.Length ?? tensor.integers?.Length ?? tensor.doubles?.Length);
+        return tensor;
+    }
+
+    /// <summary>
+    /// The values must fill the shape exactly: a tensor with fewer or more values than its dims, or a negative
+    /// dim, is refused instead of loading silently (the fuzz target's invariant).
+    /// </summary>
+    private static void CheckCount(OnnxTensor tensor, int? values)
+    {
+        long count = 1;
+        foreach (long d in tensor.Dims)
+        {
+            if (d < 0) throw new InvalidDataException($"ONNX tensor '{tensor.Name}' has a negative dimension ({d})");
+            count = d == 0 || count <= long.MaxValue / d ? count * d : throw new InvalidDataException($"ONNX tensor '{tensor.Name}': shape [{string.Join(", ", tensor.Dims)}] overflows");
+        }
+        if (values is int n && n != count)
+            throw new InvalidDataException($"ONNX tensor '{tensor.Name}' holds {n:N0} values for shape [{string.Join(", ", tensor.Dims)}] ({count:N0} elements)");
+    }
+
+    private static OnnxTensor FromRaw(string name, long[] shape, int dataType, ReadOnlySpan<byte> raw)
+    {
         {
             return dataType switch
             {
@@ -101,13 +129,6 @@ public sealed class OnnxTensor
                 _ => new OnnxTensor(name, shape, dataType, null, null, null),
             };
         }
-        return dataType switch
-        {
-            Float => new OnnxTensor(name, shape, dataType, floatData.ToArray(), null, null),
-            Int64 or Int32 => new OnnxTensor(name, shape, dataType, null, intData.ToArray(), null),
-            Double => new OnnxTensor(name, shape, dataType, null, null, doubleData.ToArray()),
-            _ => new OnnxTensor(name, shape, dataType, null, null, null),
-        };
     }
 
     private static T[] Cast<T>(ReadOnlySpan<byte> raw, string name) where T : struct

@@ -227,8 +227,12 @@ public static class TorchWeights
             var table = PyTorchUnpickler.UnpickleStateDict(stream, leaveOpen: true);
             return ToDictionary(table, path);
         }
+        // found by fuzzing: the unpickler (Razorvine) underflows its stack on a MARK-less APPENDS / DICT / TUPLE
+        // (IndexOutOfRangeException) and PyBridge looks a storage up with First() (InvalidOperationException when the
+        // archive lacks it): both are a corrupt file, never a crash
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException or NotImplementedException or InvalidCastException
-                                      or IOException or Razorvine.Pickle.PickleException or KeyNotFoundException or ArgumentException)
+                                      or IOException or Razorvine.Pickle.PickleException or KeyNotFoundException or ArgumentException
+                                      or IndexOutOfRangeException or InvalidOperationException)
         {
             throw new WeightLoadException(path, $"unreadable torch.save file ({e.GetType().Name}: {e.Message}); truncated or corrupt?", e);
         }

@@ -22,10 +22,13 @@ public static class PrepareJob
     /// <summary>Prepares (or finishes preparing) the dataset.</summary>
     /// <exception cref="PreparedDatasetException">The output folder holds a different dataset, or is not empty and holds none.</exception>
     /// <exception cref="ManifestException">A manifest cannot be used, or ids repeat across manifests.</exception>
+    /// <exception cref="Runtime.FolderLockedException">Another writer (a second <c>prepare</c>) holds the output folder.</exception>
     public static PrepareResult Run(PrepareOptions options, IProgress<PrepareProgress>? progress = null, CancellationToken cancellation = default)
     {
         options.Validate();
         var watch = Stopwatch.StartNew();
+        // one writer per output folder, taken before any input is read: a second prepare is refused at once
+        using var folderLock = Runtime.FolderLock.Acquire(options.Out, "prepare");
         var (rows, inputs, skipped, warnings) = LoadInputs(options, progress);
         var defining = new PreparedOptions(options.ShortSide, options.ShardSize, options.Bits, Dicom.Pipeline.DicomWindowChoice.Parse(options.DicomWindow).ToString());
         string identity = Identity(defining, inputs);
@@ -243,7 +246,7 @@ public static class PrepareJob
     }
 
     private static bool IsOwnFile(string name) =>
-        name.StartsWith("shard-", StringComparison.Ordinal) || name.StartsWith(".shard-", StringComparison.Ordinal) || name.StartsWith(PreparedDatasetInfo.FileName, StringComparison.Ordinal);
+        name.StartsWith(Runtime.FolderLock.FileName, StringComparison.Ordinal) || name.StartsWith("shard-", StringComparison.Ordinal) || name.StartsWith(".shard-", StringComparison.Ordinal) || name.StartsWith(PreparedDatasetInfo.FileName, StringComparison.Ordinal);
 
     private static int ConsumedRows(List<Group> groups, List<ShardInfo> kept) =>
         groups.Sum(g => kept.LastOrDefault(s => s.Split == g.Split && s.Text == g.Text)?.SourceEnd ?? 0);

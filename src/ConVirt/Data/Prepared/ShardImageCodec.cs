@@ -17,21 +17,29 @@ public static class ShardImageCodec
         _ => throw new ArgumentOutOfRangeException(nameof(bits), bits, "bits must be 8 or 16"),
     };
 
+    /// <summary>Largest image a shard entry may hold (the decoder's default limit): a larger header is refused before decoding.</summary>
+    public const long MaxPixels = 50_000_000;
+
+    private static string TooLarge(int width, int height) =>
+        string.Create(System.Globalization.CultureInfo.InvariantCulture, $"PNG is {width}x{height} pixels, more than the limit of {MaxPixels:N0}; refused before decoding");
+
     /// <summary>Decodes PNG bytes, or says why not (<c>truncated ...</c>, <c>corrupt ...</c>, <c>not a PNG</c>).</summary>
     public static bool TryDecode(byte[] png, [NotNullWhen(true)] out GrayImage? image, [NotNullWhen(false)] out string? error)
     {
         image = null;
         error = null;
         if (png.Length == 0) { error = "empty .png entry"; return false; }
-        switch (Png16GrayDecoder.TryDecode(png, out var pixels, out int w16, out int h16))
+        switch (Png16GrayDecoder.TryDecode(png, out var pixels, out int w16, out int h16, MaxPixels))
         {
             case Png16GrayDecoder.Result.Decoded: image = new GrayImage(w16, h16, pixels); return true;
             case Png16GrayDecoder.Result.Truncated: error = "truncated PNG (image data ends early)"; return false;
             case Png16GrayDecoder.Result.Corrupt: error = "corrupt PNG data"; return false;
+            case Png16GrayDecoder.Result.TooLarge: error = TooLarge(w16, h16); return false;
         }
         using var data = SKData.CreateCopy(png);
         using var codec = SKCodec.Create(data);
         if (codec is null) { error = "not a decodable PNG (unrecognised or corrupt header)"; return false; }
+        if ((long)codec.Info.Width * codec.Info.Height > MaxPixels) { error = TooLarge(codec.Info.Width, codec.Info.Height); return false; }
         var info = new SKImageInfo(codec.Info.Width, codec.Info.Height, SKColorType.Gray8, SKAlphaType.Opaque);
         using var bitmap = new SKBitmap(info);
         var result = codec.GetPixels(info, bitmap.GetPixels());

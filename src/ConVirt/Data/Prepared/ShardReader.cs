@@ -50,6 +50,8 @@ public sealed class ShardReader : IDisposable
             pending = null;
             if (first is null) { ended = true; return null; }
             string key = KeyOf(first.Name);
+            // found by fuzzing: a member named ".png" gave a sample with an empty key
+            if (key.Length == 0 || key.EndsWith('/')) throw new InvalidDataException($"member '{first.Name}' has no key before its extension");
             byte[]? png = null, json = null;
             string? text = null;
             long pngOffset = -1;
@@ -57,7 +59,8 @@ public sealed class ShardReader : IDisposable
             for (var entry = first; entry is not null; entry = NextFile())
             {
                 if (KeyOf(entry.Name) != key) { pending = entry; break; }
-                string extension = entry.Name[(key.Length + 1)..];
+                // a member without an extension is no part of a sample (found by fuzzing: it threw ArgumentOutOfRangeException)
+                string extension = entry.Name.Length > key.Length ? entry.Name[(key.Length + 1)..] : "";
                 switch (extension)
                 {
                     case "png":
@@ -91,8 +94,11 @@ public sealed class ShardReader : IDisposable
         return dot < 0 ? name : name[..dot];
     }
 
-    private static byte[] ReadAll(TarEntry entry)
+    private byte[] ReadAll(TarEntry entry)
     {
+        // a header may claim any size: nothing larger than the shard file itself is allocated
+        if (entry.Length > file.Length)
+            throw new InvalidDataException($"member {entry.Name} claims {entry.Length:N0} bytes in a file of {file.Length:N0}");
         var data = new byte[checked((int)entry.Length)];
         if (entry.DataStream is { } s) s.ReadExactly(data);
         return data;

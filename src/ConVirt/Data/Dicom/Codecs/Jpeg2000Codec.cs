@@ -103,6 +103,7 @@ public sealed unsafe class Jpeg2000Codec : IDicomCodec
         long count = StoredSamples.CheckFormat(format, Name);
         int kind = frame.StartsWith(J2kMagic) ? CodecJ2k : frame.StartsWith(Jp2Magic) ? CodecJp2
             : throw new DicomCodecException($"{Name}: the data is neither a J2K codestream (FF4F FF51) nor a JP2 file");
+        CheckSiz(frame, format);
         var f = api.Value;
         var errors = new List<string>();
         var errorsHandle = GCHandle.Alloc(errors);
@@ -155,6 +156,30 @@ public sealed unsafe class Jpeg2000Codec : IDicomCodec
     }
 
     /// <summary>Compares the codestream's image with the DICOM header before OpenJPEG allocates, and its buffers after.</summary>
+    /// <summary>
+    /// The codestream's SIZ marker against the header, before OpenJPEG sees it: the image size must be the
+    /// header's and the tiles at most the standard's 65,535. Found by fuzzing: a 108-byte codestream claiming
+    /// 640 x 16,777,696 pixels in 480-row tiles kept OpenJPEG's header reader busy for 1.5-2.2 s before the size
+    /// check after it could refuse it.
+    /// </summary>
+    void CheckSiz(ReadOnlySpan<byte> frame, DicomPixelFormat format)
+    {
+        int at = frame.IndexOf(J2kMagic);            // 0 for a raw codestream; inside the jp2c box of a JP2 file
+        if (at < 0 || frame.Length < at + 4 + 38) return;   // too short to hold a SIZ: OpenJPEG reports it
+        var siz = frame[(at + 4)..];
+        long xsiz = U32(siz, 4), ysiz = U32(siz, 8), xo = U32(siz, 12), yo = U32(siz, 16), xt = U32(siz, 20), yt = U32(siz, 24), xto = U32(siz, 28), yto = U32(siz, 32);
+        long width = xsiz - xo, height = ysiz - yo;
+        if (width != format.Columns || height != format.Rows)
+            throw new DicomCodecException($"{Name}: the codestream is {width} x {height}, the header says {format.Columns} x {format.Rows}");
+        if (xt == 0 || yt == 0 || xto > xo || yto > yo || xsiz <= xto || ysiz <= yto)
+            throw new DicomCodecException($"{Name}: the codestream's tile grid is invalid (tile {xt} x {yt} at {xto}, {yto})");
+        long tiles = ((xsiz - xto + xt - 1) / xt) * ((ysiz - yto + yt - 1) / yt);
+        if (tiles > 65535)
+            throw new DicomCodecException($"{Name}: the codestream has {tiles:N0} tiles, more than the 65,535 JPEG 2000 allows");
+    }
+
+    static long U32(ReadOnlySpan<byte> data, int offset) => System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(data[offset..]);
+
     void CheckImage(Image* image, DicomPixelFormat format, bool decoded)
     {
         long width = (long)image->X1 - image->X0, height = (long)image->Y1 - image->Y0;

@@ -14,17 +14,20 @@ public static class ColorToLuminance
         double max = Math.Pow(2, bitsStored) - 1;
         double scale = 1 / max;
         int pixels = samples.Length / 3;
+        // bits above Bits Stored are not pixel data (PS3.5 8.1.1): masked as the grey path masks them; found by
+        // fuzzing: RGB with Bits Stored 1 in 8-bit samples gave intensities up to 255 instead of [0, 1]
+        long mask = bitsStored >= 32 ? uint.MaxValue : (1L << bitsStored) - 1;
         switch (photometric)
         {
             case "RGB":
                 for (int p = 0; p < pixels; p++)
-                    output[p] = (float)((0.299 * samples[3 * p] + 0.587 * samples[3 * p + 1] + 0.114 * samples[3 * p + 2]) * scale);
+                    output[p] = (float)((0.299 * (samples[3 * p] & mask) + 0.587 * (samples[3 * p + 1] & mask) + 0.114 * (samples[3 * p + 2] & mask)) * scale);
                 break;
             case "YBR_FULL":
                 double half = Math.Pow(2, bitsStored - 1);
                 for (int p = 0; p < pixels; p++)
                 {
-                    double y = samples[3 * p], cb = samples[3 * p + 1] - half, cr = samples[3 * p + 2] - half;
+                    double y = (samples[3 * p] & mask), cb = (samples[3 * p + 1] & mask) - half, cr = (samples[3 * p + 2] & mask) - half;
                     double r = Math.Clamp(y + 1.402 * cr, 0, max);
                     double g = Math.Clamp(y - 0.114 * 1.772 / 0.587 * cb - 0.299 * 1.402 / 0.587 * cr, 0, max);
                     double b = Math.Clamp(y + 1.772 * cb, 0, max);

@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using ConVirt.Data.Prepared;
+using ConVirt.Runtime;
+using ConVirt.Tests.Pipeline;
+
+namespace ConVirt.Tests.Prepared;
+
+/// <summary>One `prepare` writer per output folder; a killed writer's lock does not block the rerun.</summary>
+[Collection(TorchCollection.Name)]
+public sealed class PrepareLockTests
+{
+    [Fact]
+    public void ASecondPrepareIsRefusedAtOnceNamingTheFolderAndTheHolder()
+    {
+        var folder = Path.Combine(TinyRuns.TempFolder("prep-lock"), "ds");
+        using var held = FolderLock.Acquire(folder, "prepare");
+        var e = Assert.Throws<FolderLockedException>(() =>
+            PrepareJob.Run(new PrepareOptions { Manifests = ["no-such-manifest.jsonl"], Out = folder, Threads = 1 }));
+        Assert.Contains(folder, e.Message);
+        Assert.Contains($"process {Environment.ProcessId} (prepare since", e.Message);
+        Assert.DoesNotContain("no-such-manifest", e.Message);                       // refused before reading any input
+        Assert.False(File.Exists(Path.Combine(folder, PreparedDatasetInfo.FileName)));   // nothing written
+    }
+
+    [Fact]
+    public void TheCommandLineRefusesALockedFolderWithANonZeroExit()
+    {
+        var manifest = PreparedFixture.Synthetic("prep-lock-cli", 4, 24, seed: 5);
+        var folder = Path.Combine(TinyRuns.TempFolder("prep-lock-cli-out"), "ds");
+        using (FolderLock.Acquire(folder, "prepare"))
+        {
+            var (code, output) = ConVirt.Tests.Cli.CliRunner.Run("prepare", "--data", manifest, "--out", folder, "--short-side", "16", "--threads", "1");
+            Assert.NotEqual(0, code);
+            Assert.Contains("in use by process", output);
+            Assert.False(File.Exists(Path.Combine(folder, PreparedDatasetInfo.FileName)));
+        }
+    }
+
+    [Fact]
+    public void ALockLeftByAPrepareKilledWithSigkillDoesNotBlockTheRerun()
+    {
+        var manifest = PreparedFixture.Synthetic("prep-lock-stale", 6, 24, seed: 6);
+        var folder = Path.Combine(TinyRuns.TempFolder("prep-lock-stale-out"), "ds");
+        Directory.CreateDirectory(folder);
+        // util-linux flock(1) takes the same flock(2) lock in another process (--no-fork: sleep is that process)
+        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", Path.Combine(folder, FolderLock.FileName), "sleep", "60"])
+            { RedirectStandardError = true })!;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        FolderLockedException? refused = null;
+        while (refused is null && DateTime.UtcNow < deadline)
+        {
+            try { FolderLock.Acquire(folder, "probe").Dispose(); Thread.Sleep(50); }   // holder not started yet
+            catch (FolderLockedException e) { refused = e; }
+        }
+        Assert.NotNull(refused);
+        Assert.Throws<FolderLockedException>(() =>
+            PrepareJob.Run(new PrepareOptions { Manifests = [manifest], Out = folder, ShortSide = 16, Threads = 1 }));
+
+        holder.Kill();             // SIGKILL: the lock file stays, the lock goes with the process
+        holder.WaitForExit();
+        Assert.True(File.Exists(Path.Combine(folder, FolderLock.FileName)));
+        var result = PrepareJob.Run(new PrepareOptions { Manifests = [manifest], Out = folder, ShortSide = 16, Threads = 1 });
+        Assert.Equal(6, result.Info.Rows);
+        Assert.Equal(6, PreparedDataset.Open(folder).Info.Rows);   // the lock files do not disturb reading the folder
+    }
+}
