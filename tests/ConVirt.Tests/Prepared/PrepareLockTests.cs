@@ -3,6 +3,8 @@ using ConVirt.Data.Prepared;
 using ConVirt.Runtime;
 using ConVirt.Tests.Pipeline;
 
+using ConVirt.Tests.Runtime;
+
 namespace ConVirt.Tests.Prepared;
 
 /// <summary>One `prepare` writer per output folder; a killed writer's lock does not block the rerun.</summary>
@@ -42,17 +44,7 @@ public sealed class PrepareLockTests
         var manifest = PreparedFixture.Synthetic("prep-lock-stale", 6, 24, seed: 6);
         var folder = Path.Combine(TinyRuns.TempFolder("prep-lock-stale-out"), "ds");
         Directory.CreateDirectory(folder);
-        // util-linux flock(1) takes the same flock(2) lock in another process (--no-fork: sleep is that process)
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", Path.Combine(folder, FolderLock.FileName), "sleep", "60"])
-            { RedirectStandardError = true })!;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        FolderLockedException? refused = null;
-        while (refused is null && DateTime.UtcNow < deadline)
-        {
-            try { FolderLock.Acquire(folder, "probe").Dispose(); Thread.Sleep(50); }   // holder not started yet
-            catch (FolderLockedException e) { refused = e; }
-        }
-        Assert.NotNull(refused);
+        using var holder = ExternalLockHolder.Start(folder);   // another process holds the lock: it excludes us
         Assert.Throws<FolderLockedException>(() =>
             PrepareJob.Run(new PrepareOptions { Manifests = [manifest], Out = folder, ShortSide = 16, Threads = 1 }));
 

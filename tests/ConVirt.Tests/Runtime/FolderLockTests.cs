@@ -38,17 +38,7 @@ public sealed class FolderLockTests
     {
         var folder = NewFolder();
         Directory.CreateDirectory(folder);
-        // util-linux flock(1) takes the same flock(2) lock the tool takes, in another process (--no-fork: sleep is that process)
-        using var holder = Process.Start(new ProcessStartInfo("flock", ["--exclusive", "--no-fork", Path.Combine(folder, FolderLock.FileName), "sleep", "60"])
-            { RedirectStandardError = true })!;
-        var deadline = DateTime.UtcNow.AddSeconds(20);
-        FolderLockedException? refused = null;
-        while (refused is null && DateTime.UtcNow < deadline)
-        {
-            try { FolderLock.Acquire(folder, "pretrain").Dispose(); Thread.Sleep(50); }   // holder not started yet
-            catch (FolderLockedException e) { refused = e; }
-        }
-        Assert.NotNull(refused);   // the other process's lock excludes us
+        using var holder = ExternalLockHolder.Start(folder);   // another process holds the lock: it excludes us
 
         holder.Kill();             // SIGKILL: no cleanup in the holder
         holder.WaitForExit();
