@@ -1,137 +1,212 @@
 #!/usr/bin/env bash
-# Reproduces the ConVIRT paper's comparison on the real data in ../shared/data (issue 7, docs/results.md).
+# Reproduces the ConVIRT paper's comparison on the real data in ../shared/data (issues 7 and 19, docs/results.md).
 #
-#   bash bench/reproduce/run.sh                 # the whole experiment (about 75 min on 2 cores)
+#   bash bench/reproduce/run.sh                 # the whole experiment (about 2 h on 2 Zen 3 cores)
 #   QUICK=1 OUT=/tmp/repro-smoke bash bench/reproduce/run.sh   # a few steps of everything (smoke test)
 #
 # Pretrains cpu-small encoders (ResNet-18; ConVIRT adds MiniLM) with ConVIRT, SimCLR and MoCo v2 on
-#   cxr: the paired rows of covid-cxr (chest X-ray + clinical notes)
-#   mix: the paired rows of covid-cxr + medpix (CT/MR + captions)
-# with the same image budget (STEPS optimiser steps of BATCH images each), then evaluates them, random
-# init and ImageNet init on pneumonia (linear 1/10/100 %, fine-tuning 1/10 %, image-image and
-# text-image retrieval, t-SNE), covid-cxr finding and medpix location. Everything is seeded.
-# Output: $OUT (default runs/reproduce, not committed): run folders, evaluation folders, report/,
-# tables.md, timings.tsv. With COPY_DOCS=1 the small result files are copied to docs/results/.
+#   cxr:    the paired rows of covid-cxr (chest X-ray + clinical notes)
+#   mix:    the paired rows of covid-cxr + medpix (CT/MR + captions)
+#   medpix: medpix alone
+# and, for the scaling curve, ConVIRT and SimCLR on 25 % and 50 % of the medpix training cases (nested subsets),
+# all with the same image budget (STEPS optimiser steps of BATCH images each). Then evaluates them, random init and
+# ImageNet init on pneumonia (linear 1/10/100 %, fine-tuning 1/10 %, image-image and text-image retrieval, zero-shot,
+# t-SNE), nih-cxr (linear 10/100 %, retrieval, zero-shot), covid-cxr finding and medpix (location, modality, plane
+# probes, retrieval, zero-shot, t-SNE). Everything is seeded.
+# Output: $OUT (default runs/reproduce, not committed): run folders, evaluation folders, report/, tables.md,
+# scaling.svg, timings.tsv, encoders/ (the best ConVIRT encoders). With COPY_DOCS=1 the small result files are copied
+# to docs/results/. Stages that finished are not run again (markers in $OUT/done/); FRESH=1 starts over.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 cd "$root"
 data="${CONVIRT_SHARED_DATA:-$root/../shared/data}"
-for set in covid-cxr medpix pneumonia; do
+for set in covid-cxr medpix pneumonia nih-cxr; do
   [[ -f "$data/$set/manifest.jsonl" ]] || { echo "error: $data/$set/manifest.jsonl not found; set CONVIRT_SHARED_DATA" >&2; exit 2; }
 done
 OUT="${OUT:-$root/runs/reproduce}"
-SIZE="${SIZE:-128}"          # pretraining and evaluation image side
-STEPS="${STEPS:-300}"        # optimiser steps per pretraining run (the image budget: STEPS x BATCH images)
+SIZE="${SIZE:-160}"          # pretraining and evaluation image side
+STEPS="${STEPS:-72}"         # optimiser steps per pretraining run (the image budget: STEPS x BATCH images)
 BATCH="${BATCH:-32}"
 LR="${LR:-1e-4}"
-RUNS="${RUNS:-5}"            # linear-probe runs per label fraction
-FT_RUNS="${FT_RUNS:-2}"      # fine-tuning runs per label fraction
-FT_EPOCHS="${FT_EPOCHS:-10}"
-FT_ENCODERS="${FT_ENCODERS:-random imagenet simclr-cxr mocov2-cxr convirt-cxr convirt-mix}"
+PRECISION="${PRECISION:-auto}"  # bf16 where the CPU/GPU computes it natively, else fp32
+RUNS="${RUNS:-3}"            # linear-probe runs per label fraction
+FT_RUNS="${FT_RUNS:-1}"      # fine-tuning runs per label fraction
+FT_EPOCHS="${FT_EPOCHS:-4}"
+FT_ENCODERS="${FT_ENCODERS:-imagenet simclr-cxr mocov2-cxr convirt-cxr random}"
 TSNE_POINTS="${TSNE_POINTS:-554}"
 THREADS="${THREADS:-$(nproc)}"
 if [[ "${QUICK:-0}" == 1 ]]; then STEPS=3; RUNS=2; FT_RUNS=1; FT_EPOCHS=1; TSNE_POINTS=60; fi
 
 C="$data/covid-cxr/manifest.jsonl"; M="$data/medpix/manifest.jsonl"; P="$data/pneumonia/manifest.jsonl"
-Q="$root/bench/reproduce/pneumonia-queries.jsonl"
-mkdir -p "$OUT"
+N="$data/nih-cxr/manifest.jsonl"
+here="$root/bench/reproduce"; prompts="$root/prompts"
+[[ "${FRESH:-0}" == 1 ]] && rm -rf "$OUT"
+mkdir -p "$OUT/done" "$OUT/data"
 log="$OUT/log.txt"; timings="$OUT/timings.tsv"
-: > "$timings"
-echo "started $(date -u +%FT%TZ) size=$SIZE steps=$STEPS batch=$BATCH lr=$LR runs=$RUNS ft_runs=$FT_RUNS ft_epochs=$FT_EPOCHS threads=$THREADS" | tee "$log"
+touch "$timings"
+echo "started $(date -u +%FT%TZ) size=$SIZE steps=$STEPS batch=$BATCH lr=$LR precision=$PRECISION runs=$RUNS ft_runs=$FT_RUNS ft_epochs=$FT_EPOCHS threads=$THREADS commit=$(git -C "$root" rev-parse --short HEAD)" | tee -a "$log"
 
 dotnet build "$root/src/ConVirt.Cli/ConVirt.Cli.csproj" -c Release -v quiet -nologo >> "$log" 2>&1
 cli=(dotnet "$root/src/ConVirt.Cli/bin/Release/net10.0/convirt.dll")
 
-# stage NAME COMMAND...: runs one command, appends its output to the log and its wall time to timings.tsv.
+# stage NAME COMMAND...: runs one command unless it finished before, appends its output to the log and its wall
+# time to timings.tsv.
 stage() {
   local name="$1"; shift
+  local marker="$OUT/done/${name// /_}"
+  [[ -f "$marker" ]] && return 0
   local t0; t0=$(date +%s.%N)
   echo "== $name: ${*}" >> "$log"
   if ! "$@" >> "$log" 2>&1; then echo "error: stage $name failed; see $log" >&2; tail -20 "$log" >&2; exit 1; fi
   local t1; t1=$(date +%s.%N)
   printf '%s\t%.1f\n' "$name" "$(echo "$t1 - $t0" | bc)" | tee -a "$timings"
+  touch "$marker"
 }
 
-# ---- pretraining: 3 methods x 2 corpora, same steps, batch, image size and seed --------------------------
+# ---- data: nested 25 % / 50 % subsets of the medpix training cases (by case, seed 0), every val row kept ------
+python3 "$here/subsets.py" "$M" "$OUT/data" 0.25 0.5
+M25="$OUT/data/medpix-25.jsonl"; M50="$OUT/data/medpix-50.jsonl"
+python3 "$here/subsets.py" --grounding "$N" "$M" "$OUT/data"
+
 step_dir=$(printf 'step-%08d' "$STEPS")
 declare -A encoder=([random]=random [imagenet]=imagenet)
-for corpus in cxr mix; do
-  train="$C"; [[ $corpus == mix ]] && train="$C,$M"
-  for method in simclr mocov2 convirt; do
-    name="$method-$corpus"; run="$OUT/pretrain/$name"
-    extra=(); [[ $method != convirt ]] && extra=(--paired-only)
-    # MoCo v2: a queue of at most about half the corpus (4096 keys over 244 images would hold each image ~17 times,
-    # its own earlier keys among the negatives) and m = 0.99 (0.999 leaves the key encoder at 0.999^300 = 74 % of
-    # its initial weights after this short budget).
-    if [[ $method == mocov2 ]]; then q=128; [[ $corpus == mix ]] && q=1024; extra+=(--queue-size "$q" --momentum 0.99); fi
-    rm -rf "$run"
-    stage "pretrain $name" "${cli[@]}" pretrain --method "$method" "${extra[@]}" --train "$train" --out "$run" \
-      --image-size "$SIZE" --batch-size "$BATCH" --lr "$LR" --epochs 100000 --early-stopping 100000 \
-      --max-steps "$STEPS" --log-every 25 --checkpoint-every 100000 --seed 0 --threads "$THREADS"
-    encoder[$name]="$run/checkpoints/$step_dir"   # the weights after the whole budget, not a validation pick
+declare -A corpus_train=([cxr]="$C" [mix]="$C,$M" [medpix]="$M" [medpix25]="$M25" [medpix50]="$M50")
+
+# pretrain METHOD CORPUS: one run of the common budget; sets encoder[METHOD-CORPUS] to its final checkpoint.
+pretrain() {
+  local method="$1" corpus="$2" name="$1-$2"; local run="$OUT/pretrain/$name"
+  local extra=(); [[ $method != convirt ]] && extra=(--paired-only)
+  # MoCo v2: a queue of at most about half the corpus (4096 keys over 244 images would hold each image ~17 times,
+  # its own earlier keys among the negatives) and m = 0.99 (0.999 leaves the key encoder near its initial weights
+  # after this short budget).
+  if [[ $method == mocov2 ]]; then
+    local q=1024; [[ $corpus == cxr ]] && q=128; [[ $corpus == medpix ]] && q=768
+    extra+=(--queue-size "$q" --momentum 0.99)
+  fi
+  [[ -f "$OUT/done/pretrain_$name" ]] || rm -rf "$run"
+  stage "pretrain $name" "${cli[@]}" pretrain --method "$method" "${extra[@]}" --train "${corpus_train[$corpus]}" \
+    --out "$run" --image-size "$SIZE" --batch-size "$BATCH" --lr "$LR" --epochs 100000 --early-stopping 100000 \
+    --max-steps "$STEPS" --log-every 8 --checkpoint-every 100000 --seed 0 --threads "$THREADS" --precision "$PRECISION"
+  encoder[$name]="$run/checkpoints/$step_dir"   # the weights after the whole budget, not a validation pick
+}
+
+# linear NAME SUB ARGS...: a linear probe into eval/NAME/SUB, starting from FEATURES_FROM's cached features if given
+linear() {
+  local name="$1" sub="$2"; shift 2
+  local d="$OUT/eval/$name/$sub"
+  if [[ -n "${FEATURES_FROM:-}" && ! -f "$OUT/done/${sub}_$name" ]]; then
+    mkdir -p "$d"; cp -r "$OUT/eval/$name/$FEATURES_FROM/features" "$d/" 2>/dev/null || true
+  fi
+  stage "$sub $name" "${cli[@]}" evaluate linear --encoder "${encoder[$name]}" --image-size "$SIZE" --seed 0 \
+    --runs "$RUNS" --out "$d" "$@"
+}
+
+# evaluate_all NAME: every evaluation of the page for one encoder.
+evaluate_all() {
+  local name="$1"; local e="${encoder[$name]}" d="$OUT/eval/$name"; mkdir -p "$d"
+  local common=(--encoder "$e" --image-size "$SIZE")
+  local convirt=0; [[ $name == convirt-* ]] && convirt=1
+  # pediatric chest X-rays (pneumonia val for every number)
+  linear "$name" linear-pneumonia --train "$P" --test "$P" --test-split val --label pneumonia --fractions 0.01,0.1,1
+  FEATURES_FROM=linear-pneumonia linear "$name" linear-subtype --train "$P" --test "$P" --test-split val --label subtype \
+    --fractions 0.01,0.1,1
+  local text=(); [[ $convirt == 1 ]] && text=(--text-queries "$here/pneumonia-queries.jsonl" --sheets "$d/sheets-subtype")
+  stage "retrieval subtype $name" "${cli[@]}" evaluate retrieval "${common[@]}" --seed 0 --queries "$P" --candidates "$P" \
+    --query-split val --candidate-split val --label subtype -k 5,10,50 "${text[@]}" --out "$d/retrieval-subtype"
+  stage "tsne subtype $name" "${cli[@]}" tsne "${common[@]}" --seed 0 --data "$P" --split val --label subtype \
+    --max-points "$TSNE_POINTS" --out "$d/tsne-subtype/tsne.png"
+  [[ $convirt == 1 ]] && stage "zeroshot subtype $name" "${cli[@]}" evaluate zeroshot "${common[@]}" --data "$P" --split val \
+    --prompts "$prompts/pneumonia-subtype.jsonl" --label subtype --out "$d/zeroshot-subtype"
+  # adult chest X-rays: linear probe train -> val; retrieval and zero-shot over all 596 images (none was trained on)
+  linear "$name" linear-nih --train "$N" --test "$N" --test-split val --label pneumonia --fractions 0.1,1
+  stage "retrieval nih $name" "${cli[@]}" evaluate retrieval "${common[@]}" --seed 0 --queries "$N" --candidates "$N" \
+    --label pneumonia -k 5,10,50 --out "$d/retrieval-nih"
+  [[ $convirt == 1 ]] && stage "zeroshot nih $name" "${cli[@]}" evaluate zeroshot "${common[@]}" --data "$N" \
+    --prompts "$prompts/nih-cxr-pneumonia.jsonl" --mode pairs --label pneumonia --out "$d/zeroshot-nih"
+  linear "$name" linear-covid --train "$C" --test "$C" --label finding --ignore-values todo --positive 'COVID-19|COVID-19, ARDS' \
+    --fractions 0.1,1
+  # medpix in-domain: probes train -> test; retrieval, zero-shot and t-SNE on the 200 test images
+  linear "$name" linear-location --train "$M" --test "$M" --label location --fractions 0.1,1
+  FEATURES_FROM=linear-location linear "$name" linear-modality --train "$M" --test "$M" --label modality --fractions 0.1,1
+  FEATURES_FROM=linear-location linear "$name" linear-plane --train "$M" --test "$M" --label plane --fractions 0.1,1
+  text=(); [[ $convirt == 1 ]] && text=(--text-queries "$prompts/medpix-location.jsonl" --sheets "$d/sheets-location")
+  stage "retrieval location $name" "${cli[@]}" evaluate retrieval "${common[@]}" --seed 0 --queries "$M" --candidates "$M" \
+    --query-split test --candidate-split test --label location -k 5,10,50 "${text[@]}" --out "$d/retrieval-location"
+  [[ $convirt == 1 ]] && stage "zeroshot location $name" "${cli[@]}" evaluate zeroshot "${common[@]}" --data "$M" --split test \
+    --prompts "$prompts/medpix-location.jsonl" --label location --out "$d/zeroshot-location"
+  stage "tsne location $name" "${cli[@]}" tsne "${common[@]}" --seed 0 --data "$M" --split test --label location \
+    --out "$d/tsne-location/tsne.png"
+  rm -rf "$d"/linear-*/features
+}
+
+# evaluate_scaling NAME: the scaling curve's two measures (medpix location probe at 10 %, retrieval by location).
+evaluate_scaling() {
+  local name="$1"; local d="$OUT/eval/$name"; mkdir -p "$d"
+  linear "$name" linear-location --train "$M" --test "$M" --label location --fractions 0.1
+  local text=(); [[ $name == convirt-* ]] && text=(--text-queries "$prompts/medpix-location.jsonl")
+  stage "retrieval location $name" "${cli[@]}" evaluate retrieval --encoder "${encoder[$name]}" --image-size "$SIZE" --seed 0 \
+    --queries "$M" --candidates "$M" --query-split test --candidate-split test --label location -k 5,10,50 "${text[@]}" \
+    --out "$d/retrieval-location"
+  rm -rf "$d"/linear-*/features
+}
+
+# ---- the references first (they exercise every evaluation), then each corpus: pretrain, evaluate ----------------
+evaluate_all imagenet
+evaluate_all random
+for corpus in medpix cxr mix; do
+  for method in convirt simclr mocov2; do
+    pretrain "$method" "$corpus"; evaluate_all "$method-$corpus"
   done
 done
-all="random imagenet simclr-cxr mocov2-cxr convirt-cxr simclr-mix mocov2-mix convirt-mix"
-
-# ---- evaluation --------------------------------------------------------------------------------------------
-ev="$OUT/eval"
-for name in $all; do
-  e="${encoder[$name]}"; d="$ev/$name"; mkdir -p "$d"
-  common=(--encoder "$e" --image-size "$SIZE" --seed 0)
-  stage "linear pneumonia $name" "${cli[@]}" evaluate linear "${common[@]}" --train "$P" --test "$P" --test-split val \
-    --label pneumonia --fractions 0.01,0.1,1 --runs "$RUNS" --out "$d/linear-pneumonia"
-  # the same features (cached under the folder, keyed by weights, rows and size) serve the 3-class probe
-  mkdir -p "$d/linear-subtype"; cp -r "$d/linear-pneumonia/features" "$d/linear-subtype/" 2>/dev/null || true
-  stage "linear subtype $name" "${cli[@]}" evaluate linear "${common[@]}" --train "$P" --test "$P" --test-split val \
-    --label subtype --fractions 0.01,0.1,1 --runs "$RUNS" --out "$d/linear-subtype"
-  rm -rf "$d/linear-subtype/features"
-  text=(); [[ $name == convirt-* ]] && text=(--text-queries "$Q")
-  stage "retrieval $name" "${cli[@]}" evaluate retrieval "${common[@]}" --queries "$P" --candidates "$P" \
-    --query-split val --candidate-split val --label subtype -k 5,10,50 "${text[@]}" --out "$d/retrieval-subtype"
-  stage "tsne $name" "${cli[@]}" tsne "${common[@]}" --data "$P" --split val --label subtype \
-    --max-points "$TSNE_POINTS" --out "$d/tsne-subtype/tsne.png"
-  stage "linear covid $name" "${cli[@]}" evaluate linear "${common[@]}" --train "$C" --test "$C" --label finding \
-    --ignore-values todo --positive 'COVID-19|COVID-19, ARDS' --fractions 0.1,1 --runs "$RUNS" --out "$d/linear-covid"
-  stage "linear medpix $name" "${cli[@]}" evaluate linear "${common[@]}" --train "$M" --test "$M" --label location \
-    --fractions 0.1,1 --runs "$RUNS" --out "$d/linear-medpix"
-  rm -rf "$d"/linear-*/features
+for corpus in medpix25 medpix50; do
+  for method in convirt simclr; do
+    pretrain "$method" "$corpus"; evaluate_scaling "$method-$corpus"
+  done
 done
 for name in $FT_ENCODERS; do
   stage "finetune pneumonia $name" "${cli[@]}" evaluate finetune --encoder "${encoder[$name]}" --image-size "$SIZE" --seed 0 \
     --train "$P" --test "$P" --test-split val --label pneumonia --fractions 0.01,0.1 --runs "$FT_RUNS" \
-    --max-epochs "$FT_EPOCHS" --patience 3 --out "$ev/$name/finetune-pneumonia"
+    --max-epochs "$FT_EPOCHS" --patience 2 --out "$OUT/eval/$name/finetune-pneumonia"
 done
 
-# ---- report ------------------------------------------------------------------------------------------------
-folders=$(find "$ev" -mindepth 2 -maxdepth 2 -type d | sort | paste -sd, -)
+# ---- the best ConVIRT encoders, saved as folders every verb accepts ------------------------------------------
+# chest: of the two ConVIRT runs with chest X-rays, the one with the higher mean of its pneumonia 1 % linear AUC,
+# subtype 1 % balanced accuracy and nih-cxr 10 % linear AUC; medpix: the ConVIRT run on medpix alone.
+best_chest=$(python3 "$here/tables.py" --best-chest "$OUT")
+save_encoder() {
+  local name="$1" dest="$OUT/encoders/$2"
+  rm -rf "$dest.tmp"; mkdir -p "$dest.tmp"
+  cp "${encoder[$name]}/model.safetensors" "$OUT/pretrain/$name/config.json" "$OUT/pretrain/$name/metrics.jsonl" "$dest.tmp/"
+  echo "$name, final checkpoint (step $STEPS of $BATCH images at $SIZE px), $(git -C "$root" rev-parse --short HEAD)" > "$dest.tmp/SOURCE.txt"
+  rm -rf "$dest"; mv "$dest.tmp" "$dest"
+  echo "best ConVIRT encoder ($2): $name -> $dest" | tee -a "$log"
+}
+save_encoder "$best_chest" convirt-chest
+save_encoder convirt-medpix convirt-medpix
+
+# ---- grounding maps with the saved encoders ------------------------------------------------------------------
+stage "ground chest" "${cli[@]}" ground --encoder "$OUT/encoders/convirt-chest" --data "$OUT/data/grounding-nih.jsonl" \
+  --texts "$here/grounding-chest.txt" --max-images 3 --image-size "$SIZE" --out "$OUT/grounding/chest"
+stage "ground medpix" "${cli[@]}" ground --encoder "$OUT/encoders/convirt-medpix" --data "$OUT/data/grounding-medpix.jsonl" \
+  --texts "$here/grounding-medpix.txt" --max-images 3 --image-size "$SIZE" --out "$OUT/grounding/medpix"
+
+# ---- report --------------------------------------------------------------------------------------------------
+folders=$(find "$OUT/eval" -mindepth 2 -maxdepth 2 -type d ! -name 'sheets-*' | sort | paste -sd, -)
+rm -f "$OUT/done/report"
 stage "report" "${cli[@]}" report --runs "$folders" --out "$OUT/report"
-python3 "$root/bench/reproduce/tables.py" "$OUT" > "$OUT/tables.md"
-# The ConVIRT encoder kept: of the two ConVIRT runs, the one with the higher mean of its 1 % linear scores (pneumonia
-# AUC and subtype balanced accuracy), copied as a checkpoint folder that `convirt evaluate --encoder` accepts.
-best=$(python3 - "$ev" <<'PY'
-import json, sys
-def score(n):
-    a = json.load(open(f"{sys.argv[1]}/{n}/linear-pneumonia/linear.json"))["fractions"][0]["auc"]["mean"]
-    b = json.load(open(f"{sys.argv[1]}/{n}/linear-subtype/linear.json"))["fractions"][0]["balanced_accuracy"]["mean"]
-    return (a + b) / 2
-print(max(["convirt-cxr", "convirt-mix"], key=score))
-PY
-)
-rm -rf "$OUT/best-convirt"; mkdir -p "$OUT/best-convirt"
-cp "${encoder[$best]}/model.safetensors" "$OUT/pretrain/$best/config.json" "$OUT/best-convirt/"
-echo "$best (final checkpoint, step $STEPS)" > "$OUT/best-convirt/SOURCE.txt"
-echo "best ConVIRT encoder: $best -> $OUT/best-convirt" | tee -a "$log"
+python3 "$here/tables.py" "$OUT" > "$OUT/tables.md"
 echo "finished $(date -u +%FT%TZ); total $(awk -F'\t' '{s+=$2} END {printf "%.0f", s}' "$timings") s in stages" | tee -a "$log"
 if [[ "${COPY_DOCS:-0}" == 1 ]]; then
   dest="$root/docs/results"; rm -rf "$dest"; mkdir -p "$dest"
-  cp "$OUT/tables.md" "$OUT/timings.tsv" "$OUT/log.txt" "$OUT/report/"*.png "$OUT/report/report.md" "$dest/"
-  for name in $all; do
-    for f in $(cd "$ev/$name" && find . -name '*.json' -o -name '*.png' -o -name '*.md'); do
-      mkdir -p "$dest/eval/$name/$(dirname "$f")"; cp "$ev/$name/$f" "$dest/eval/$name/$f"
-    done
+  cp "$OUT/tables.md" "$OUT/timings.tsv" "$OUT/log.txt" "$OUT/scaling.svg" "$OUT/report/"*.png "$OUT/report/report.md" "$dest/"
+  (cd "$OUT/eval" && find . \( -name '*.json' -o -name '*.md' -o -path '*/tsne-*/*.png' \) -print0) |
+    while IFS= read -r -d '' f; do mkdir -p "$dest/eval/$(dirname "$f")"; cp "$OUT/eval/$f" "$dest/eval/$f"; done
+  for name in "$(cut -d, -f1 < "$OUT/encoders/convirt-chest/SOURCE.txt")" convirt-medpix; do
+    [[ -d "$OUT/eval/$name" ]] && for s in "$OUT/eval/$name"/sheets-*; do mkdir -p "$dest/sheets/$name"; cp -r "$s" "$dest/sheets/$name/"; done
   done
-  for name in simclr-cxr mocov2-cxr convirt-cxr simclr-mix mocov2-mix convirt-mix; do
-    mkdir -p "$dest/pretrain/$name"; cp "$OUT/pretrain/$name/config.json" "$OUT/pretrain/$name/metrics.jsonl" "$dest/pretrain/$name/"
+  cp -r "$OUT/grounding" "$dest/grounding"
+  for run in "$OUT"/pretrain/*; do
+    mkdir -p "$dest/pretrain/$(basename "$run")"; cp "$run/config.json" "$run/metrics.jsonl" "$dest/pretrain/$(basename "$run")/"
   done
 fi
-echo "results: $OUT/tables.md, $OUT/report/report.md"
+echo "results: $OUT/tables.md, $OUT/report/report.md, encoders in $OUT/encoders/"
