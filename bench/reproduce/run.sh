@@ -47,7 +47,9 @@ touch "$timings"
 echo "started $(date -u +%FT%TZ) size=$SIZE steps=$STEPS batch=$BATCH lr=$LR precision=$PRECISION runs=$RUNS ft_runs=$FT_RUNS ft_epochs=$FT_EPOCHS threads=$THREADS commit=$(git -C "$root" rev-parse --short HEAD)" | tee -a "$log"
 
 dotnet build "$root/src/ConVirt.Cli/ConVirt.Cli.csproj" -c Release -v quiet -nologo >> "$log" 2>&1
-cli=(dotnet "$root/src/ConVirt.Cli/bin/Release/net10.0/convirt.dll")
+# The stages run a private copy of the build, so rebuilding the project meanwhile does not touch a running stage.
+rm -rf "$OUT/bin.tmp"; cp -r "$root/src/ConVirt.Cli/bin/Release/net10.0" "$OUT/bin.tmp"; rm -rf "$OUT/bin"; mv "$OUT/bin.tmp" "$OUT/bin"
+cli=(dotnet "$OUT/bin/convirt.dll")
 
 # stage NAME COMMAND...: runs one command unless it finished before, appends its output to the log and its wall
 # time to timings.tsv.

@@ -53,10 +53,10 @@ public static class RetrievalJob
         var queryLabels = queries.Rows.Select(r => index[r.Labels[keys[0]]!]).ToArray();
         var self = SelfCandidates(queries.Rows, candidates.Rows);
         progress?.Report($"ranking {queries.Rows.Count} image queries against {candidates.Rows.Count} candidates");
-        var (imageOverall, imageByLabel) = Precision(queries.Features, candidates.Features, queryLabels, candidateLabels, options.Ks, self, labels);
+        var image = Precision(queries.Features, candidates.Features, queryLabels, candidateLabels, options.Ks, self, labels,
+            queries.Rows.Select(r => r.PatientId).ToList());
 
-        IReadOnlyList<double>? textOverall = null;
-        IReadOnlyDictionary<string, LabelPrecision>? textByLabel = null;
+        RetrievalScores? text = null;
         if (texts is not null)
         {
             var missing = texts.Select(t => t.Label).Where(l => !candidateLabelSet.Contains(index[l])).Distinct().ToList();
@@ -64,14 +64,15 @@ public static class RetrievalJob
                 throw new ArgumentException($"{options.TextQueries}: label(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} match no candidate's '{keys[0]}'");
             using var scope = NewDisposeScope();
             var u = EmbeddingExtractor.Texts(encoder.Model!, encoder.Tokenizer!, texts.Select(t => t.Text).ToList(), encoder.Config.Model.Text.MaxLength, device);
-            (textOverall, textByLabel) = Precision(ImageFeatures.ToMatrix(u), candidates.Features, texts.Select(t => index[t.Label]).ToArray(),
-                candidateLabels, options.Ks, null, labels);
+            text = Precision(ImageFeatures.ToMatrix(u), candidates.Features, texts.Select(t => index[t.Label]).ToArray(),
+                candidateLabels, options.Ks, null, labels, texts.Select(_ => (string?)null).ToList());
             if (options.Sheets is not null) WriteSheets(options.Sheets, texts, u, candidates, keys[0], Math.Min(options.Ks.Max(), candidates.Rows.Count));
         }
         var result = new RetrievalResult("retrieval", EncoderInfo.Of(encoder), keys[0], projected ? "v (image), u (text): projected" : "h_v",
             new DataSetInfo(options.Queries, queryRows.Split, queries.Rows.Count, queryRows.NullLabelRows, queries.Unreadable.Count),
             new DataSetInfo(options.Candidates, candidateRows.Split, candidates.Rows.Count, candidateRows.NullLabelRows, candidates.Unreadable.Count),
-            self.Count(s => s >= 0), options.Ks, imageOverall, imageByLabel, options.TextQueries, textOverall, textByLabel, options.ImageSize);
+            self.Count(s => s >= 0), options.Ks, image.Overall, image.ByLabel, image.Interval, image.ClassMean,
+            options.TextQueries, text?.Overall, text?.ByLabel, text?.Interval, text?.ClassMean, options.ImageSize);
         if (options.Out is not null)
         {
             EvaluationJson.Write(Path.Combine(options.Out, JsonFileName), result);
@@ -108,21 +109,39 @@ public static class RetrievalJob
         return queries.Select(q => byId.TryGetValue(q.Id, out int c) ? c : -1).ToArray();
     }
 
-    static (IReadOnlyList<double> Overall, IReadOnlyDictionary<string, LabelPrecision> ByLabel) Precision(float[,] queries, float[,] candidates,
-        int[] queryLabels, int[] candidateLabels, IReadOnlyList<int> ks, int[]? self, IReadOnlyList<string> labelNames)
+    /// <summary>
+    /// Precision@k of every query, then per k: the mean over queries, the mean per query label, and 95 % bootstrap
+    /// intervals of the mean over queries and of the class-balanced mean (the mean of the per-label means, which
+    /// weighs every label equally as the paper's 8x200 set does). Queries that name a patient are resampled by patient.
+    /// </summary>
+    internal static RetrievalScores Precision(float[,] queries, float[,] candidates, int[] queryLabels, int[] candidateLabels,
+        IReadOnlyList<int> ks, int[]? self, IReadOnlyList<string> labelNames, IReadOnlyList<string?> groups, int resamples = 1000)
     {
-        var overall = RetrievalMetrics.PrecisionAtK(queries, candidates, queryLabels, candidateLabels, ks, self);
+        var perQuery = RetrievalMetrics.PerQueryPrecisionAtK(queries, candidates, queryLabels, candidateLabels, ks, self);
         var byLabel = new Dictionary<string, LabelPrecision>(StringComparer.Ordinal);
         foreach (int label in queryLabels.Distinct().Order())
         {
             var members = Enumerable.Range(0, queryLabels.Length).Where(i => queryLabels[i] == label).ToArray();
-            var sub = new float[members.Length, queries.GetLength(1)];
-            for (int i = 0; i < members.Length; i++)
-                for (int j = 0; j < queries.GetLength(1); j++) sub[i, j] = queries[members[i], j];
-            var p = RetrievalMetrics.PrecisionAtK(sub, candidates, members.Select(i => queryLabels[i]).ToArray(), candidateLabels, ks,
-                self is null ? null : members.Select(i => self[i]).ToArray());
-            byLabel[labelNames[label]] = new LabelPrecision(members.Length, p);
+            byLabel[labelNames[label]] = new LabelPrecision(members.Length, ks.Select((_, j) => members.Average(i => perQuery[i][j])).ToArray());
         }
-        return (overall, byLabel);
+        var overall = new double[ks.Count];
+        var interval = new MeanInterval[ks.Count];
+        var classMean = new MeanInterval[ks.Count];
+        for (int j = 0; j < ks.Count; j++)
+        {
+            int jj = j;
+            overall[j] = perQuery.Average(p => p[jj]);
+            interval[j] = GroupBootstrap.Interval(groups, s => s.Average(i => perQuery[i][jj]), resamples, 20 + j);
+            classMean[j] = GroupBootstrap.Interval(groups, s => s.GroupBy(i => queryLabels[i]).Average(g => g.Average(i => perQuery[i][jj])), resamples, 40 + j);
+        }
+        return new RetrievalScores(overall, byLabel, interval, classMean);
     }
 }
+
+/// <summary>Precision@k of one retrieval direction (see <see cref="RetrievalJob"/>).</summary>
+/// <param name="Overall">Mean over queries, per k.</param>
+/// <param name="ByLabel">Mean per query label.</param>
+/// <param name="Interval">The mean over queries with its 95 % bootstrap interval, per k.</param>
+/// <param name="ClassMean">The mean of the per-label means with its 95 % bootstrap interval, per k.</param>
+internal sealed record RetrievalScores(IReadOnlyList<double> Overall, IReadOnlyDictionary<string, LabelPrecision> ByLabel,
+    IReadOnlyList<MeanInterval> Interval, IReadOnlyList<MeanInterval> ClassMean);

@@ -44,6 +44,19 @@ public static class RetrievalMetrics
     public static double[] PrecisionAtK(Tensor queries, Tensor candidates, int[] queryLabels, int[] candidateLabels,
         IReadOnlyList<int> ks, int[]? selfCandidate = null)
     {
+        var perQuery = PerQueryPrecisionAtK(queries, candidates, queryLabels, candidateLabels, ks, selfCandidate);
+        var result = new double[ks.Count];
+        for (int j = 0; j < ks.Count; j++) result[j] = perQuery.Length == 0 ? double.NaN : perQuery.Average(p => p[j]);
+        return result;
+    }
+
+    /// <summary>
+    /// Precision@k of each query (the values <see cref="PrecisionAtK(Tensor, Tensor, int[], int[], IReadOnlyList{int}, int[])"/>
+    /// averages), for intervals and per-label means: element [q][j] is query q's precision at <c>ks[j]</c>.
+    /// </summary>
+    public static double[][] PerQueryPrecisionAtK(Tensor queries, Tensor candidates, int[] queryLabels, int[] candidateLabels,
+        IReadOnlyList<int> ks, int[]? selfCandidate = null)
+    {
         ArgumentNullException.ThrowIfNull(queries);
         ArgumentNullException.ThrowIfNull(candidates);
         ArgumentNullException.ThrowIfNull(queryLabels);
@@ -79,17 +92,27 @@ public static class RetrievalMetrics
         }
 
         var neighbours = TopK(queries, candidates, maxK, excluded);
-        var result = new double[ks.Count];
+        var result = new double[nq][];
         for (int q = 0; q < nq; q++)
         {
             // relevantBefore[r] = relevant candidates among the first r ranks of query q.
             var relevantBefore = new int[maxK + 1];
             for (int r = 0; r < maxK; r++)
                 relevantBefore[r + 1] = relevantBefore[r] + (candidateLabels[neighbours.Indices[q, r]] == queryLabels[q] ? 1 : 0);
-            for (int j = 0; j < ks.Count; j++) result[j] += (double)relevantBefore[ks[j]] / ks[j];
+            result[q] = ks.Select(k => (double)relevantBefore[k] / k).ToArray();
         }
-        for (int j = 0; j < ks.Count; j++) result[j] /= nq;
         return result;
+    }
+
+    /// <summary>Managed overload of <see cref="PerQueryPrecisionAtK(Tensor, Tensor, int[], int[], IReadOnlyList{int}, int[])"/>
+    /// for [nq, d] and [nc, d] arrays (computed on the CPU).</summary>
+    public static double[][] PerQueryPrecisionAtK(float[,] queries, float[,] candidates, int[] queryLabels, int[] candidateLabels,
+        IReadOnlyList<int> ks, int[]? selfCandidate = null)
+    {
+        ArgumentNullException.ThrowIfNull(queries);
+        ArgumentNullException.ThrowIfNull(candidates);
+        using var scope = NewDisposeScope();
+        return PerQueryPrecisionAtK(tensor(queries), tensor(candidates), queryLabels, candidateLabels, ks, selfCandidate);
     }
 
     /// <summary>Managed overload of <see cref="PrecisionAtK(Tensor, Tensor, int[], int[], IReadOnlyList{int}, int[])"/>

@@ -26,6 +26,47 @@ public class RetrievalMetricsTests
     }
 
     [Fact]
+    public void PerQueryPrecisionIsTheRankingOfEachQuery()
+    {
+        // The two queries of PrecisionAtKOnHandBuiltEmbeddings, one row each (their mean is that test's result).
+        float[,] queries = { { 1, 0 }, { 0, 2 } };
+        var perQuery = RetrievalMetrics.PerQueryPrecisionAtK(queries, Candidates, [0, 1], CandidateLabels, [1, 2, 3]);
+        Assert.Equal(2, perQuery.Length);
+        Assert.Equal([1.0, 0.5, 1.0 / 3], perQuery[0], new ToleranceComparer(1e-12));
+        Assert.Equal([1.0, 1.0, 2.0 / 3], perQuery[1], new ToleranceComparer(1e-12));
+    }
+
+    [Fact]
+    public void RetrievalScoresGiveClassBalancedMeanAndPatientIntervals()
+    {
+        // Queries q0 = (1, 0) A, q1 = (0, 2) B, q2 = (1, 0) A; P@2 = 1/2, 1, 1/2 (see above). Mean over queries 2/3;
+        // per label A 1/2, B 1; class-balanced mean 3/4. q0 and q2 are one patient, so a resample holds that patient's
+        // pair, q1, or both: means over queries 1/2, 1 or 2/3, class-balanced 1/2, 1 or 3/4; each extreme has
+        // probability 1/4, so the 2.5th and 97.5th percentiles are the extremes.
+        float[,] queries = { { 1, 0 }, { 0, 2 }, { 1, 0 } };
+        var scores = RetrievalJob.Precision(queries, Candidates, [0, 1, 0], CandidateLabels, [2], null, ["A", "B"], ["p1", "p2", "p1"]);
+        Assert.Equal(2.0 / 3, scores.Overall[0], 12);
+        Assert.Equal(0.5, scores.ByLabel["A"].Precision[0], 12);
+        Assert.Equal(2, scores.ByLabel["A"].Queries);
+        Assert.Equal(1.0, scores.ByLabel["B"].Precision[0], 12);
+        AssertInterval((2.0 / 3, 0.5, 1.0), scores.Interval[0]);
+        AssertInterval((0.75, 0.5, 1.0), scores.ClassMean[0]);
+    }
+
+    static void AssertInterval((double Mean, double Low, double High) expected, MeanInterval actual)
+    {
+        Assert.Equal(expected.Mean, actual.Mean, 12);
+        Assert.Equal(expected.Low, actual.Low, 12);
+        Assert.Equal(expected.High, actual.High, 12);
+    }
+
+    sealed class ToleranceComparer(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance;
+        public int GetHashCode(double obj) => 0;
+    }
+
+    [Fact]
     public void TiesAreResolvedByLowerCandidateIndex()
     {
         // c0 and c3 are both exactly (1, 0): a query at (1, 0) must rank c0 first, then c3, then c1.

@@ -100,6 +100,14 @@ public sealed class EvaluationJobsTests : IClassFixture<EvaluationJobsTests.Tiny
         // per-label breakdown averages back to the overall value
         double weighted = result.ImageToImageByLabel.Values.Sum(l => l.Queries * l.Precision[1]) / 48;
         Assert.Equal(result.ImageToImage[1], weighted, 12);
+        // intervals: around the overall mean, and around the unweighted mean of the per-label values
+        for (int j = 0; j < 2; j++)
+        {
+            var m = result.ImageToImageInterval[j];
+            Assert.Equal(result.ImageToImage[j], m.Mean, 12);
+            Assert.True(m.Low <= m.Mean && m.Mean <= m.High && m.Low < m.High, $"P@k interval {m}");
+            Assert.Equal(result.ImageToImageByLabel.Values.Average(l => l.Precision[j]), result.ImageToImageClassMean[j].Mean, 12);
+        }
     }
 
     [Fact]

@@ -1,4 +1,4 @@
-namespace ConVirt.Evaluation.ZeroShot;
+namespace ConVirt.Evaluation;
 
 /// <summary>
 /// A 95 % percentile-bootstrap interval of a metric over items, resampling groups (patients) with replacement
