@@ -144,9 +144,14 @@ public static class EvaluationReport
         var ci = CultureInfo.InvariantCulture;
         md.AppendLine(ci, $"## {title}");
         md.AppendLine();
-        foreach (var group in results.GroupBy(r => (r.Label, r.Test.Manifest, r.Test.Split)))
+        var groups = results.GroupBy(r => (r.Label, r.Test.Manifest, r.Test.Split)).ToList();
+        foreach (var group in groups)
         {
             var first = group.First();
+            // One plot per group: named by the label, and by the test set too where another group shares the label
+            // (e.g. pneumonia on two data sets), so that no plot overwrites another.
+            bool shared = groups.Count(g => g.Key.Label == group.Key.Label) > 1;
+            string set = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(group.Key.Manifest))) + (group.Key.Split is null ? "" : $" {group.Key.Split}");
             md.AppendLine(ci, $"Label `{group.Key.Label}` ({first.Task}); test `{group.Key.Manifest}`{(group.Key.Split is null ? "" : $" split {group.Key.Split}")}, {first.Test.Rows} rows.");
             md.AppendLine();
             md.AppendLine("| encoder | fraction | train labels | runs | AUC | accuracy | balanced accuracy |");
@@ -155,8 +160,8 @@ public static class EvaluationReport
                 foreach (var f in r.Fractions)
                     md.AppendLine(ci, $"| {r.Encoder.Label} | {f.Fraction:0.###} | {f.TrainCount:0.#} | {f.Runs.Count} | {LabelEfficiencyResult.Format(f.Auc)} | {LabelEfficiencyResult.Format(f.Accuracy)} | {LabelEfficiencyResult.Format(f.BalancedAccuracy)} |");
             md.AppendLine();
-            var name = $"{kind}-{Slug(group.Key.Label)}-auc.png";
-            EvaluationPlots.LabelEfficiency(Path.Combine(outFolder, name), $"{title}: {group.Key.Label}", "AUC",
+            var name = shared ? $"{kind}-{Slug(group.Key.Label)}-{Slug(set)}-auc.png" : $"{kind}-{Slug(group.Key.Label)}-auc.png";
+            EvaluationPlots.LabelEfficiency(Path.Combine(outFolder, name), shared ? $"{title}: {group.Key.Label} ({set})" : $"{title}: {group.Key.Label}", "AUC",
                 group.Select(r => (r.Encoder.Label, (IReadOnlyList<(double, MeanInterval)>)r.Fractions.Select(f => (f.Fraction, f.Auc)).ToList())).ToList());
             md.AppendLine(ci, $"![{title} AUC by label fraction]({name})");
             md.AppendLine();

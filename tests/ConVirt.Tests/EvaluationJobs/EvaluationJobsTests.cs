@@ -185,4 +185,19 @@ public sealed class EvaluationJobsTests : IClassFixture<EvaluationJobsTests.Tiny
         var none = Assert.Throws<FileNotFoundException>(() => EvaluationReport.Write([report], Out("r2")));
         Assert.StartsWith("no result files", none.Message);
     }
+
+    [Fact]
+    public void ReportPlotsOfOneLabelOnTwoTestSetsDoNotOverwriteEachOther()
+    {
+        var a = Out("rep-test");
+        var b = Out("rep-val");
+        LinearEvaluationJob.Run(Linear("random", "finding", a) with { Runs = 1, Fractions = [1], TestSplit = "test" });
+        LinearEvaluationJob.Run(Linear("random", "finding", b) with { Runs = 1, Fractions = [1], TestSplit = "val" });
+        var report = Out("report-two-sets");
+        EvaluationReport.Write([a, b], report);
+        string set = new(Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(data.Manifest)))!
+            .Select(c => char.IsLetterOrDigit(c) ? char.ToLowerInvariant(c) : '-').ToArray());
+        var pngs = Directory.GetFiles(report, "*.png").Select(f => Path.GetFileName(f)!).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal([$"linear-finding-{set}-test-auc.png", $"linear-finding-{set}-val-auc.png"], pngs);
+    }
 }
