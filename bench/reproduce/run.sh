@@ -69,6 +69,9 @@ stage() {
 python3 "$here/subsets.py" "$M" "$OUT/data" 0.25 0.5
 M25="$OUT/data/medpix-25.jsonl"; M50="$OUT/data/medpix-50.jsonl"
 python3 "$here/subsets.py" --grounding "$N" "$M" "$OUT/data"
+# modality and plane probes over the classes with at least 40 training images (8 modalities: CT with/without contrast,
+# MR T1/T2/FLAIR...; 3 planes: axial, coronal, sagittal); the long tail (21 modalities, 12 planes) is left out
+rare_modality=$(python3 "$here/subsets.py" --rare "$M" modality 40); rare_plane=$(python3 "$here/subsets.py" --rare "$M" plane 40)
 
 step_dir=$(printf 'step-%08d' "$STEPS")
 declare -A encoder=([random]=random [imagenet]=imagenet)
@@ -129,8 +132,8 @@ evaluate_all() {
     --fractions 0.1,1
   # medpix in-domain: probes train -> test; retrieval, zero-shot and t-SNE on the 200 test images
   linear "$name" linear-location --train "$M" --test "$M" --label location --fractions 0.1,1
-  FEATURES_FROM=linear-location linear "$name" linear-modality --train "$M" --test "$M" --label modality --fractions 0.1,1
-  FEATURES_FROM=linear-location linear "$name" linear-plane --train "$M" --test "$M" --label plane --fractions 0.1,1
+  linear "$name" linear-modality --train "$M" --test "$M" --label modality --ignore-values "$rare_modality" --fractions 0.1,1
+  linear "$name" linear-plane --train "$M" --test "$M" --label plane --ignore-values "$rare_plane" --fractions 0.1,1
   text=(); [[ $convirt == 1 ]] && text=(--text-queries "$prompts/medpix-location.jsonl" --sheets "$d/sheets-location")
   stage "retrieval location $name" "${cli[@]}" evaluate retrieval "${common[@]}" --seed 0 --queries "$M" --candidates "$M" \
     --query-split test --candidate-split test --label location -k 5,10,50 "${text[@]}" --out "$d/retrieval-location"

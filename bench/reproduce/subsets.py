@@ -6,6 +6,8 @@
                                          so validation is the same for every subset. Writes OUTDIR/medpix-25.jsonl ...
   subsets.py --grounding NIH MEDPIX OUTDIR   three pneumonia-positive nih-cxr val images and three medpix test
                                          images of different locations, for the grounding maps.
+  subsets.py --rare MANIFEST KEY MIN     the values of labels.KEY with fewer than MIN training rows, joined by |
+                                         (for --ignore-values: a probe over the classes with enough examples).
 """
 import json
 import os
@@ -56,8 +58,21 @@ def grounding(nih, medpix, out):
     write(os.path.join(out, "grounding-medpix.jsonl"), picked)
 
 
+def rare(manifest, key, minimum):
+    counts = {}
+    for r in rows(manifest):
+        v = r["labels"].get(key)
+        if v is not None:
+            counts.setdefault(v, 0)
+            if r.get("split") == "train":
+                counts[v] += 1
+    print("|".join(sorted(v for v, n in counts.items() if n < minimum)))
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "--grounding":
+    if sys.argv[1] == "--rare":
+        rare(sys.argv[2], sys.argv[3], int(sys.argv[4]))
+    elif sys.argv[1] == "--grounding":
         grounding(*sys.argv[2:5])
     else:
         subsets(sys.argv[1], sys.argv[2], [float(x) for x in sys.argv[3:]])
