@@ -25,14 +25,14 @@ for set in covid-cxr medpix pneumonia nih-cxr; do
 done
 OUT="${OUT:-$root/runs/reproduce}"
 SIZE="${SIZE:-160}"          # pretraining and evaluation image side
-STEPS="${STEPS:-72}"         # optimiser steps per pretraining run (the image budget: STEPS x BATCH images)
+STEPS="${STEPS:-64}"         # optimiser steps per pretraining run (the image budget: STEPS x BATCH images)
 BATCH="${BATCH:-32}"
 LR="${LR:-1e-4}"
 PRECISION="${PRECISION:-auto}"  # bf16 where the CPU/GPU computes it natively, else fp32
 RUNS="${RUNS:-3}"            # linear-probe runs per label fraction
 FT_RUNS="${FT_RUNS:-1}"      # fine-tuning runs per label fraction
 FT_EPOCHS="${FT_EPOCHS:-4}"
-FT_ENCODERS="${FT_ENCODERS:-imagenet simclr-cxr mocov2-cxr convirt-cxr random}"
+FT_ENCODERS="${FT_ENCODERS:-imagenet simclr-cxr mocov2-cxr convirt-cxr}"
 TSNE_POINTS="${TSNE_POINTS:-554}"
 THREADS="${THREADS:-$(nproc)}"
 if [[ "${QUICK:-0}" == 1 ]]; then STEPS=3; RUNS=2; FT_RUNS=1; FT_EPOCHS=1; TSNE_POINTS=60; fi
