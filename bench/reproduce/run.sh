@@ -6,7 +6,7 @@
 #
 # Pretrains cpu-small encoders (ResNet-18; ConVIRT adds MiniLM) with ConVIRT, SimCLR and MoCo v2 on
 #   cxr:    the paired rows of covid-cxr (chest X-ray + clinical notes)
-#   mix:    the paired rows of covid-cxr + medpix (CT/MR + captions)
+#   mix:    the paired rows of covid-cxr + medpix (CT/MR + captions), ConVIRT only in this edition
 #   medpix: medpix alone
 # and, for the scaling curve, ConVIRT and SimCLR on 25 % and 50 % of the medpix training cases (nested subsets),
 # all with the same image budget (STEPS optimiser steps of BATCH images each). Then evaluates them, random init and
@@ -32,7 +32,7 @@ PRECISION="${PRECISION:-auto}"  # bf16 where the CPU/GPU computes it natively, e
 RUNS="${RUNS:-3}"            # linear-probe runs per label fraction
 FT_RUNS="${FT_RUNS:-1}"      # fine-tuning runs per label fraction
 FT_EPOCHS="${FT_EPOCHS:-4}"
-FT_ENCODERS="${FT_ENCODERS:-imagenet simclr-cxr mocov2-cxr convirt-cxr}"
+FT_ENCODERS="${FT_ENCODERS:-imagenet simclr-cxr convirt-cxr}"
 TSNE_POINTS="${TSNE_POINTS:-554}"
 THREADS="${THREADS:-$(nproc)}"
 if [[ "${QUICK:-0}" == 1 ]]; then STEPS=3; RUNS=2; FT_RUNS=1; FT_EPOCHS=1; TSNE_POINTS=60; fi
@@ -106,8 +106,8 @@ linear() {
     --runs "$RUNS" --out "$d" "$@"
 }
 
-# evaluate_all NAME: every evaluation of the page for one encoder.
-evaluate_all() {
+# evaluate_chest NAME: the chest X-ray evaluations of one encoder.
+evaluate_chest() {
   local name="$1"; local e="${encoder[$name]}" d="$OUT/eval/$name"; mkdir -p "$d"
   local common=(--encoder "$e" --image-size "$SIZE")
   local convirt=0; [[ $name == convirt-* ]] && convirt=1
@@ -130,11 +130,21 @@ evaluate_all() {
     --prompts "$prompts/nih-cxr-pneumonia.jsonl" --mode pairs --label pneumonia --out "$d/zeroshot-nih"
   linear "$name" linear-covid --train "$C" --test "$C" --label finding --ignore-values todo --positive 'COVID-19|COVID-19, ARDS' \
     --fractions 0.1,1
-  # medpix in-domain: probes train -> test; retrieval, zero-shot and t-SNE on the 200 test images
+  rm -rf "$d"/linear-*/features
+}
+
+# evaluate_medpix NAME [full]: medpix location probe, retrieval, zero-shot and t-SNE on the 200 test images; with
+# "full" also the modality and plane probes (the in-domain probes, for the references and the MedPix-only runs).
+evaluate_medpix() {
+  local name="$1" full="${2:-}"; local e="${encoder[$name]}" d="$OUT/eval/$name"; mkdir -p "$d"
+  local common=(--encoder "$e" --image-size "$SIZE")
+  local convirt=0; [[ $name == convirt-* ]] && convirt=1
   linear "$name" linear-location --train "$M" --test "$M" --label location --fractions 0.1,1
-  linear "$name" linear-modality --train "$M" --test "$M" --label modality --ignore-values "$rare_modality" --fractions 0.1,1
-  linear "$name" linear-plane --train "$M" --test "$M" --label plane --ignore-values "$rare_plane" --fractions 0.1,1
-  text=(); [[ $convirt == 1 ]] && text=(--text-queries "$prompts/medpix-location.jsonl" --sheets "$d/sheets-location")
+  if [[ $full == full ]]; then
+    linear "$name" linear-modality --train "$M" --test "$M" --label modality --ignore-values "$rare_modality" --fractions 0.1,1
+    linear "$name" linear-plane --train "$M" --test "$M" --label plane --ignore-values "$rare_plane" --fractions 0.1,1
+  fi
+  local text=(); [[ $convirt == 1 ]] && text=(--text-queries "$prompts/medpix-location.jsonl" --sheets "$d/sheets-location")
   stage "retrieval location $name" "${cli[@]}" evaluate retrieval "${common[@]}" --seed 0 --queries "$M" --candidates "$M" \
     --query-split test --candidate-split test --label location -k 5,10,50 "${text[@]}" --out "$d/retrieval-location"
   [[ $convirt == 1 ]] && stage "zeroshot location $name" "${cli[@]}" evaluate zeroshot "${common[@]}" --data "$M" --split test \
@@ -156,13 +166,17 @@ evaluate_scaling() {
 }
 
 # ---- the references first (they exercise every evaluation), then each corpus: pretrain, evaluate ----------------
-evaluate_all imagenet
-evaluate_all random
-for corpus in medpix cxr mix; do
-  for method in convirt simclr mocov2; do
-    pretrain "$method" "$corpus"; evaluate_all "$method-$corpus"
-  done
+# What fits the session on 2 cores: chest evaluations for the references, the X-ray runs, the X-ray + MedPix ConVIRT
+# run and the MedPix ConVIRT run; every MedPix evaluation for the references and the MedPix-only runs; the location
+# evaluations for the rest. SimCLR and MoCo v2 on X-ray + MedPix are left out (the first edition has them).
+for name in imagenet random; do evaluate_chest "$name"; evaluate_medpix "$name" full; done
+for method in convirt simclr mocov2; do
+  pretrain "$method" medpix
+  [[ $method == convirt ]] && evaluate_chest "$method-medpix"
+  evaluate_medpix "$method-medpix" full
 done
+for method in convirt simclr mocov2; do pretrain "$method" cxr; evaluate_chest "$method-cxr"; evaluate_medpix "$method-cxr"; done
+pretrain convirt mix; evaluate_chest convirt-mix; evaluate_medpix convirt-mix
 for corpus in medpix25 medpix50; do
   for method in convirt simclr; do
     pretrain "$method" "$corpus"; evaluate_scaling "$method-$corpus"
@@ -202,14 +216,17 @@ stage "report" "${cli[@]}" report --runs "$folders" --out "$OUT/report"
 python3 "$here/tables.py" "$OUT" > "$OUT/tables.md"
 echo "finished $(date -u +%FT%TZ); total $(awk -F'\t' '{s+=$2} END {printf "%.0f", s}' "$timings") s in stages" | tee -a "$log"
 if [[ "${COPY_DOCS:-0}" == 1 ]]; then
-  dest="$root/docs/results"; rm -rf "$dest"; mkdir -p "$dest"
+  # docs/results/ also holds files of other pages (grounding/, nih-zeroshot.json: docs/evaluation.md) and the first
+  # edition (first-edition/): only this run's own outputs are replaced.
+  dest="$root/docs/results"; mkdir -p "$dest"
+  rm -rf "$dest/eval" "$dest/sheets" "$dest/maps" "$dest/pretrain" "$dest"/*.png
   cp "$OUT/tables.md" "$OUT/timings.tsv" "$OUT/log.txt" "$OUT/scaling.svg" "$OUT/report/"*.png "$OUT/report/report.md" "$dest/"
-  (cd "$OUT/eval" && find . \( -name '*.json' -o -name '*.md' -o -path '*/tsne-*/*.png' \) -print0) |
+  (cd "$OUT/eval" && find . \( -name '*.json' -o -name '*.md' \) -print0) |
     while IFS= read -r -d '' f; do mkdir -p "$dest/eval/$(dirname "$f")"; cp "$OUT/eval/$f" "$dest/eval/$f"; done
   for name in "$(cut -d, -f1 < "$OUT/encoders/convirt-chest/SOURCE.txt")" convirt-medpix; do
-    [[ -d "$OUT/eval/$name" ]] && for s in "$OUT/eval/$name"/sheets-*; do mkdir -p "$dest/sheets/$name"; cp -r "$s" "$dest/sheets/$name/"; done
+    for s in "$OUT/eval/$name"/sheets-*; do [[ -d "$s" ]] && { mkdir -p "$dest/sheets/$name"; cp -r "$s" "$dest/sheets/$name/"; }; done
   done
-  cp -r "$OUT/grounding" "$dest/grounding"
+  cp -r "$OUT/grounding" "$dest/maps"
   for run in "$OUT"/pretrain/*; do
     mkdir -p "$dest/pretrain/$(basename "$run")"; cp "$run/config.json" "$run/metrics.jsonl" "$dest/pretrain/$(basename "$run")/"
   done
