@@ -12,7 +12,8 @@
 # all with the same image budget (STEPS optimiser steps of BATCH images each). Then evaluates them, random init and
 # ImageNet init on pneumonia (linear 1/10/100 %, fine-tuning 1/10 %, image-image and text-image retrieval, zero-shot,
 # t-SNE), nih-cxr (linear 10/100 %, retrieval, zero-shot), covid-cxr finding and medpix (location, modality, plane
-# probes, retrieval, zero-shot, t-SNE). Everything is seeded.
+# probes, retrieval, zero-shot, t-SNE); which encoder gets which evaluation is set below ("What fits the session").
+# Everything is seeded.
 # Output: $OUT (default runs/reproduce, not committed): run folders, evaluation folders, report/, tables.md,
 # scaling.svg, timings.tsv, encoders/ (the best ConVIRT encoders). With COPY_DOCS=1 the small result files are copied
 # to docs/results/. Stages that finished are not run again (markers in $OUT/done/); FRESH=1 starts over.
@@ -223,9 +224,11 @@ if [[ "${COPY_DOCS:-0}" == 1 ]]; then
   cp "$OUT/tables.md" "$OUT/timings.tsv" "$OUT/log.txt" "$OUT/scaling.svg" "$OUT/report/"*.png "$OUT/report/report.md" "$dest/"
   (cd "$OUT/eval" && find . \( -name '*.json' -o -name '*.md' \) -print0) |
     while IFS= read -r -d '' f; do mkdir -p "$dest/eval/$(dirname "$f")"; cp "$OUT/eval/$f" "$dest/eval/$f"; done
-  for name in "$(cut -d, -f1 < "$OUT/encoders/convirt-chest/SOURCE.txt")" convirt-medpix; do
-    for s in "$OUT/eval/$name"/sheets-*; do [[ -d "$s" ]] && { mkdir -p "$dest/sheets/$name"; cp -r "$s" "$dest/sheets/$name/"; }; done
-  done
+  # two of the 33 contact sheets each ConVIRT run writes (about 1 MB each): a bacterial-pneumonia description for the
+  # chest encoder (query 6 of pneumonia-queries.jsonl), a thorax description for the MedPix one (query 3)
+  chest=$(cut -d, -f1 < "$OUT/encoders/convirt-chest/SOURCE.txt"); mkdir -p "$dest/sheets"
+  cp "$OUT/eval/$chest/sheets-subtype/query-006.png" "$dest/sheets/$chest-subtype-bacterial.png"
+  cp "$OUT/eval/convirt-medpix/sheets-location/query-003.png" "$dest/sheets/convirt-medpix-location-thorax.png"
   cp -r "$OUT/grounding" "$dest/maps"
   for run in "$OUT"/pretrain/*; do
     mkdir -p "$dest/pretrain/$(basename "$run")"; cp "$run/config.json" "$run/metrics.jsonl" "$dest/pretrain/$(basename "$run")/"

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Small manifests for bench/reproduce/run.sh, written with absolute image paths (nothing is copied).
+"""Small manifests for bench/reproduce/run.sh; their images are reached through links to the sets' folders (nothing
+is copied).
 
   subsets.py MANIFEST OUTDIR F1 F2 ...   nested subsets of the training cases (by patient_id, seed 0): F1 of the
                                          train cases, F2 (a superset), ...; every non-train row (val, test) is kept,
@@ -15,13 +16,18 @@ import random
 import sys
 
 
-def rows(path):
+def rows(path, out=None):
+    """The manifest's rows; with OUT, image paths go through a link OUT/<set folder name> to the set's folder, since
+    a manifest's images must lie under the manifest's own folder."""
     folder = os.path.dirname(os.path.abspath(path))
+    link = os.path.basename(folder)
+    if out is not None and not os.path.islink(os.path.join(out, link)):
+        os.symlink(folder, os.path.join(out, link))
     with open(path) as f:
         for line in f:
             if line.strip():
                 row = json.loads(line)
-                row["image"] = os.path.join(folder, row["image"])
+                row["image"] = os.path.join(link, row["image"]) if out is not None else os.path.join(folder, row["image"])
                 yield row
 
 
@@ -34,7 +40,7 @@ def write(path, selected):
 
 
 def subsets(manifest, out, fractions):
-    all_rows = list(rows(manifest))
+    all_rows = list(rows(manifest, out))
     cases = sorted({r["patient_id"] for r in all_rows if r.get("split") == "train"})
     random.Random(0).shuffle(cases)
     for fraction in fractions:
@@ -47,10 +53,10 @@ def subsets(manifest, out, fractions):
 
 
 def grounding(nih, medpix, out):
-    chest = [r for r in rows(nih) if r.get("split") == "val" and r["labels"].get("pneumonia") == 1][:3]
+    chest = [r for r in rows(nih, out) if r.get("split") == "val" and r["labels"].get("pneumonia") == 1][:3]
     write(os.path.join(out, "grounding-nih.jsonl"), chest)
     seen, picked = set(), []
-    for r in rows(medpix):
+    for r in rows(medpix, out):
         loc = r["labels"].get("location")
         if r.get("split") == "test" and loc in ("Head", "Thorax", "Abdomen") and loc not in seen:
             seen.add(loc)
