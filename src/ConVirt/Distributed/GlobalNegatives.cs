@@ -33,6 +33,9 @@ public sealed class GlobalNegatives
     /// <summary>This rank's rows of the global batch.</summary>
     public BatchSlice Slice { get; }
 
+    /// <summary>This process's rank.</summary>
+    public int Rank => world.Rank;
+
     /// <summary>Ranks the global batch is spread over (1 in a single process).</summary>
     public int Ranks => world.Size;
 

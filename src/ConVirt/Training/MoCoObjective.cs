@@ -51,8 +51,7 @@ public sealed class MoCoObjective(MoCoModel model, double temperature) : IPretra
             pendingKeys?.Dispose();
             pendingKeys = k.detach().clone().DetachFromDisposeScope();
         }
-        share = share.MoveToOuterDisposeScope();
-        return new ContrastiveLossOutput(share, share.alias(), share.alias());
+        return new ContrastiveLossOutput(share.alias().MoveToOuterDisposeScope(), share.alias().MoveToOuterDisposeScope(), share.MoveToOuterDisposeScope());
     }
 
     /// <inheritdoc />

@@ -169,7 +169,7 @@ public sealed class Pretrainer
         // forward and backward (both passes of gradient caching) in one region: weight casts made once,
         // freed before the optimiser changes the parameters
         using (Autocast.Enter(precision.Policy))
-            loss = TrainingStep.Backward(objective, local, device, negatives, config.Optimizer.MicroBatch, seed);
+            loss = TrainingStep.Backward(objective, local, device, negatives, config.Optimizer.MicroBatch, seed, config.Optimizer.BatchSize);
         Distribution.ReduceGradients();
         if (config.Optimizer.GradientClipNorm is { } clip) nn.utils.clip_grad_norm_(run.ClipParameters, clip);
         run.Optimizer.step();

@@ -14,6 +14,8 @@ namespace ConVirt.Training;
 /// Batch Size under Memory Limited Setup", as OpenCLIP caches features for any loss): (1) embed every chunk without a
 /// graph, (2) the loss over the global batch and its gradient with respect to this rank's embeddings only
 /// (<see cref="GlobalNegatives"/>), (3) re-run each chunk with a graph and back-propagate the cached embedding gradients.
+/// A smaller last batch of an epoch is cut into as many chunks as a full batch (<see cref="Chunks"/>), as N ranks cut it
+/// into N slices.
 /// Chunk c of the global batch's chunk sequence is seeded with seed + c in both passes, so that dropout masks are the
 /// same in both passes and N ranks draw what one process with micro-batches of the ranks' slices draws. Batch-norm
 /// buffers are restored after pass (1) so that they are updated once.
@@ -25,19 +27,26 @@ public static class TrainingStep
     /// all ranks sum to the whole; the distribution all-reduces them) and returns the global loss, detached, the same on
     /// every rank.
     /// </summary>
-    public static ContrastiveLossOutput Backward(IPretrainingObjective objective, PairBatch slice, Device device, GlobalNegatives negatives, int? microBatch, long seed)
+    /// <param name="objective">The method's objective.</param>
+    /// <param name="slice">This rank's rows of the batch (a single process: the whole batch).</param>
+    /// <param name="device">Where the model is.</param>
+    /// <param name="negatives">Where the slice sits in the global batch, and the collectives.</param>
+    /// <param name="microBatch">Micro-batch size (gradient caching); null = one chunk per rank.</param>
+    /// <param name="seed">The step's seed.</param>
+    /// <param name="batchSize">The configured global batch size (a smaller last batch is cut into as many chunks as a full one); null = the batch's own.</param>
+    public static ContrastiveLossOutput Backward(IPretrainingObjective objective, PairBatch slice, Device device, GlobalNegatives negatives, int? microBatch, long seed, int? batchSize = null)
     {
         using var scope = torch.NewDisposeScope();
-        var output = Backward(objective, objective.Inputs(slice, device), negatives, microBatch, seed);
+        var output = Backward(objective, objective.Inputs(slice, device), negatives, microBatch, seed, batchSize);
         return new ContrastiveLossOutput(output.Total.MoveToOuterDisposeScope(), output.ImageToText.MoveToOuterDisposeScope(), output.TextToImage.MoveToOuterDisposeScope());
     }
 
     /// <summary>The step on inputs already on the device (<see cref="IPretrainingObjective.Inputs"/>: one row per pair of this rank's slice).</summary>
-    public static ContrastiveLossOutput Backward(IPretrainingObjective objective, Tensor[] inputs, GlobalNegatives negatives, int? microBatch, long seed)
+    public static ContrastiveLossOutput Backward(IPretrainingObjective objective, Tensor[] inputs, GlobalNegatives negatives, int? microBatch, long seed, int? batchSize = null)
     {
         using (torch.no_grad()) objective.BeforeStep();
         using var scope = torch.NewDisposeScope();
-        var plan = Chunks(negatives, microBatch);
+        var plan = Chunks(negatives, microBatch, batchSize);
         var output = plan.Chunks.Count == 1
             ? Direct(objective, inputs, negatives, seed + plan.FirstIndex)
             : Cached(objective, inputs, negatives, plan, seed);
@@ -55,22 +64,32 @@ public static class TrainingStep
 
     /// <summary>
     /// This rank's chunks (start, length within its slice) and the index of its first chunk in the global batch's chunk
-    /// sequence: a slice of n rows with micro-batch m is cut into ⌈n/m⌉ near-equal chunks (<see cref="BatchSlice.Start"/>),
-    /// so that a last, smaller batch of the epoch is cut the way N ranks cut it.
+    /// sequence. Rank r's slice of a full batch of <paramref name="batchSize"/> rows holds n_r rows and is cut into
+    /// k_r = ⌈n_r / m⌉ chunks for micro-batch m (1 without one); every batch, a smaller last batch of the epoch included,
+    /// is cut into the same k_r near-equal chunks (<see cref="BatchSlice.Start"/>; fewer only when it has fewer rows), as N
+    /// ranks always cut a batch into N slices: one process with micro-batches B/N and N ranks compute the same chunks.
     /// </summary>
-    public static (IReadOnlyList<(long Start, long Length)> Chunks, int FirstIndex) Chunks(GlobalNegatives negatives, int? microBatch)
+    /// <param name="negatives">This rank's slice of the batch being trained.</param>
+    /// <param name="microBatch">Largest chunk of a full batch's slice; null = one chunk.</param>
+    /// <param name="batchSize">The configured (full) global batch size; null = this batch's own size.</param>
+    public static (IReadOnlyList<(long Start, long Length)> Chunks, int FirstIndex) Chunks(GlobalNegatives negatives, int? microBatch, int? batchSize = null)
     {
         var slice = negatives.Slice;
-        int ChunkCount(int rows) => microBatch is { } m && m < rows ? (rows + m - 1) / m : 1;
-        int first = 0;
-        for (int r = 0; r < negatives.Ranks && BatchSlice.Start(slice.GlobalCount, r, negatives.Ranks) < slice.Offset; r++)
-            first += ChunkCount(BatchSlice.Of(slice.GlobalCount, r, negatives.Ranks).Count);
-        int k = ChunkCount(slice.Count);
-        var chunks = new List<(long, long)>(k);
-        for (int c = 0; c < k; c++)
+        int full = Math.Max(batchSize ?? slice.GlobalCount, slice.GlobalCount);
+        int ChunkCount(int rank, int rows)
         {
-            int start = BatchSlice.Start(slice.Count, c, k);
-            chunks.Add((start, BatchSlice.Start(slice.Count, c + 1, k) - start));
+            int fullRows = BatchSlice.Of(full, rank, negatives.Ranks).Count;
+            int k = microBatch is { } m && m < fullRows ? (fullRows + m - 1) / m : 1;
+            return Math.Max(1, Math.Min(k, rows));
+        }
+        int first = 0;
+        for (int r = 0; r < negatives.Rank; r++) first += ChunkCount(r, BatchSlice.Of(slice.GlobalCount, r, negatives.Ranks).Count);
+        int count = ChunkCount(negatives.Rank, slice.Count);
+        var chunks = new List<(long, long)>(count);
+        for (int c = 0; c < count; c++)
+        {
+            int start = BatchSlice.Start(slice.Count, c, count);
+            chunks.Add((start, BatchSlice.Start(slice.Count, c + 1, count) - start));
         }
         return (chunks, first);
     }
