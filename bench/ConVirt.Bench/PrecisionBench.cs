@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using ConVirt.Interop;
 using System.Diagnostics;
 using ConVirt.Models;

@@ -1,3 +1,4 @@
+using ConVirt.Evaluation.Reporting;
 using ConVirt.Training;
 using ConVirt.Data.Synthetic;
 using ConVirt.Evaluation;

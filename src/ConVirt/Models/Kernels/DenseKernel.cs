@@ -3,7 +3,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
-namespace ConVirt.Models;
+namespace ConVirt.Models.Kernels;
 
 /// <summary>Which native kernel computes the text tower's linear layers (<see cref="DenseKernel"/>).</summary>
 public enum LinearKernelPolicy

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
-namespace ConVirt.Evaluation;
+namespace ConVirt.Evaluation.Reporting;
 
 /// <summary>
 /// <c>convirt report</c>: gathers the result files of several evaluation output folders (linear.json, finetune.json,
