@@ -1,3 +1,4 @@
+using ConVirt.Data.Prepared;
 using ConVirt.Training;
 using System.Collections.Concurrent;
 using ConVirt.Data;

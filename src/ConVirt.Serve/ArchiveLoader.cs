@@ -1,3 +1,4 @@
+using ConVirt.Data.Prepared;
 using ConVirt.Training;
 using ConVirt.Data;
 using ConVirt.Evaluation;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Prepared;
 using ConVirt.Configuration;
 using ConVirt.Data;
 using ConVirt.Data.Pipeline;

@@ -15,6 +15,13 @@ internal sealed class NamespaceGraph
     /// <summary>ns -> (used ns -> an example "Type -> UsedType" for messages).</summary>
     public IReadOnlyDictionary<string, Dictionary<string, string>> Edges => edges;
 
+    /// <summary>Adds a use (tests of the graph itself).</summary>
+    public void Add(string from, string to, string example)
+    {
+        edges.TryAdd(from, new Dictionary<string, string>(StringComparer.Ordinal));
+        edges[from].TryAdd(to, example);
+    }
+
     public static NamespaceGraph Read(string assemblyPath, string prefix)
     {
         var graph = new NamespaceGraph();

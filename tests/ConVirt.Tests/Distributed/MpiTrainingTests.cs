@@ -129,6 +129,15 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
     }
 
     [Fact]
+    public void DiagnoseTemporary()
+    {
+        if (MpiTool.Mpirun() is null) return;
+        var (a, _) = runs.Tool(2, "np2-nockpt", MpiRunsFixture.Steps, checkpointEvery: 1000);
+        var (b, _) = runs.Tool(null, "ref-nockpt", MpiRunsFixture.Steps, micro: MpiRunsFixture.Batch / 2, checkpointEvery: 1000);
+        Console.WriteLine("DIAG np2 no ckpt / ref no ckpt: " + string.Join("; ", Enumerable.Range(1, MpiRunsFixture.Steps).Select(i => $"{Loss(a, i):F5} / {Loss(b, i):F5}")));
+    }
+
+    [Fact]
     public void OneRankUnderMpirunEqualsNoMpiExactly()
     {
         if (MpiTool.Mpirun() is null) return;

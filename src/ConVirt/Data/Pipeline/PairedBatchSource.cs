@@ -1,3 +1,4 @@
+using ConVirt.Data.Prepared;
 using System.Collections.Concurrent;
 using ConVirt.Data.Augmentation;
 using ConVirt.Data.Text;

@@ -1,3 +1,5 @@
+using ConVirt.Data.Prepared;
+using ConVirt.Data.Images;
 using ConVirt.Training;
 using System.Globalization;
 using ConVirt.Data;

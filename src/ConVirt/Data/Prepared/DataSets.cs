@@ -1,6 +1,5 @@
-using ConVirt.Data.Prepared;
 
-namespace ConVirt.Data;
+namespace ConVirt.Data.Prepared;
 
 /// <summary>The rows of what a user names as data: a manifest (JSON Lines, CSV) or a prepared dataset (its folder or its dataset.json).</summary>
 public static class DataSets

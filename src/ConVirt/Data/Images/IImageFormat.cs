@@ -1,4 +1,4 @@
-namespace ConVirt.Data;
+namespace ConVirt.Data.Images;
 
 /// <summary>One image file format behind <see cref="ImageDecoder"/>: recognises its files and decodes them.</summary>
 internal interface IImageFormat

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data;
 
 /// <summary>Which VOI a DICOM grey image gets: <c>first</c>, <c>minmax</c> or <c>index:N</c>.</summary>
 /// <param name="Mode">The rule.</param>

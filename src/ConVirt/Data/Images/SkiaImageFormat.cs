@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using SkiaSharp;
 
-namespace ConVirt.Data;
+namespace ConVirt.Data.Images;
 
 /// <summary>
 /// Whatever Skia's codecs read (PNG, JPEG, WebP, BMP, GIF, ...), with 16-bit grayscale PNG through the own

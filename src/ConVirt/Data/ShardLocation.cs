@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Prepared;
+namespace ConVirt.Data;
 
 /// <summary>The image of a prepared row inside its shard.</summary>
 /// <param name="Key">The row's key in the shard.</param>

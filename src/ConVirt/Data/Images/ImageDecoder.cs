@@ -1,6 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 
-namespace ConVirt.Data;
+namespace ConVirt.Data.Images;
 
 /// <summary>
 /// Decodes image files (DICOM, and whatever Skia's codecs read: PNG, JPEG, WebP, BMP, GIF, ...) into

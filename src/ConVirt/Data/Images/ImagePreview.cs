@@ -4,7 +4,7 @@ using ConVirt.Data.Dicom;
 using ConVirt.Data.Synthetic;
 using SkiaSharp;
 
-namespace ConVirt.Data;
+namespace ConVirt.Data.Images;
 
 /// <summary>What the model sees of one image file: decoded (DICOM: windowed), then the evaluation transform.</summary>
 /// <param name="Size">Side of the square output.</param>

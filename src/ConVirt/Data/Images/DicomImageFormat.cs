@@ -1,6 +1,6 @@
 using ConVirt.Data.Dicom;
 
-namespace ConVirt.Data;
+namespace ConVirt.Data.Images;
 
 /// <summary>DICOM files (extension .dcm / .dicom, or preamble + "DICM", or a bare dataset) through <see cref="DicomPixelPipeline"/>.</summary>
 internal sealed class DicomImageFormat : IImageFormat

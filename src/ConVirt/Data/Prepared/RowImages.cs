@@ -1,7 +1,7 @@
+using ConVirt.Data.Images;
 using System.Diagnostics.CodeAnalysis;
-using ConVirt.Data.Prepared;
 
-namespace ConVirt.Data;
+namespace ConVirt.Data.Prepared;
 
 /// <summary>Loads the image of a row: from its file through <see cref="ImageDecoder"/>, or from its shard for a prepared row.</summary>
 public static class RowImages

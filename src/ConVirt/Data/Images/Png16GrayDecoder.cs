@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 
-namespace ConVirt.Data;
+namespace ConVirt.Data.Images;
 
 /// <summary>
 /// Decodes 16-bit grayscale PNGs at full precision. Skia's PNG codec reduces 16-bit gray to 8 bits (it keeps
