@@ -29,7 +29,7 @@ public sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Sett
         public string TextWeights { get; init; } = new DemoOptions().TextWeights;
         [CommandOption("--seed <N>")]
         public int Seed { get; init; } = new DemoOptions().Seed;
-        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).")]
+        [CommandOption("--precision <P>"), Description(EncoderSettings.PrecisionHelp)]
         public string Precision { get; init; } = "fp32";
     }
 

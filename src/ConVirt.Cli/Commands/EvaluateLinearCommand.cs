@@ -9,9 +9,8 @@ namespace ConVirt.Cli.Commands;
 /// <summary>`convirt evaluate linear`: logistic-regression probe on frozen h_v at several label fractions.</summary>
 public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<EvaluateLinearCommand.Settings>
 {
-    public class Settings : CommandSettings
+    public class Settings : EncoderSettings
     {
-        [CommandOption("--encoder <E>"), Description("Run folder, checkpoint, random or imagenet.")] public string? Encoder { get; init; }
         [CommandOption("--train <MANIFEST>"), Description("Training manifest or prepared dataset folder (its --train-split rows when rows carry splits).")] public string? Train { get; init; }
         [CommandOption("--test <MANIFEST>"), Description("Test manifest or prepared dataset folder (its --test-split rows when rows carry splits).")] public string? Test { get; init; }
         [CommandOption("--label <KEY>"), Description("Label key, or several comma-separated 0/1 keys (multi-label).")] public string? Label { get; init; }
@@ -22,14 +21,9 @@ public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Evalua
         [CommandOption("--fractions <F>"), Description("Label fractions, default 0.01,0.1,1.")] public string Fractions { get; init; } = "0.01,0.1,1";
         [CommandOption("--runs <N>"), Description("Runs per fraction (default 5).")] public int Runs { get; init; } = 5;
         [CommandOption("--out <DIR>"), Description("Writes JSON + markdown results (and cached features).")] public string? Out { get; init; }
-        [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
-        [CommandOption("--seed <N>")] public int Seed { get; init; }
-        [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
-        [CommandOption("--precision <P>"), Description("fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).")] public string Precision { get; init; } = "fp32";
 
-        public override ValidationResult Validate() =>
-            string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
-            : string.IsNullOrWhiteSpace(Train) ? ValidationResult.Error("--train <MANIFEST> is required")
+        protected override ValidationResult ValidateCommand() =>
+            string.IsNullOrWhiteSpace(Train) ? ValidationResult.Error("--train <MANIFEST> is required")
             : string.IsNullOrWhiteSpace(Test) ? ValidationResult.Error("--test <MANIFEST> is required")
             : string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required")
             : ValidationResult.Success();
@@ -45,6 +39,7 @@ public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Evalua
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
+        s.ApplyThreads();
         var result = LinearEvaluationJob.Run(s.ToOptions(), new ConsoleProgress(console), cancellationToken);
         console.WriteLine(result.ToMarkdown());
         if (s.Out is not null) console.WriteLine($"results: {Path.GetFullPath(s.Out)}");

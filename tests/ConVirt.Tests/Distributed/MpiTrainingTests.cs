@@ -21,8 +21,8 @@ public sealed class MpiRunsFixture
     public MpiRunsFixture()
     {
         Data = TinyRuns.TempFolder("mpi-data");
-        // 46 cases: 38 training rows, so the 5th batch of each epoch holds 6 pairs (the epoch's smaller last batch falls inside the 6 steps)
-        SyntheticDataset.Write(Data, 46, 40, seed: 3);
+        // 16 cases: 14 training rows, so every epoch is a batch of 8 and a smaller last batch of 6 (steps 2, 4, 6)
+        SyntheticDataset.Write(Data, 16, 40, seed: 3);
         Config = Path.Combine(Data, "tiny.json");
         File.WriteAllText(Config, TinyRuns.Config(imageSize: 32, batch: Batch, epochs: 3, seed: 11).ToJson() );
         initial = new(() =>
@@ -108,6 +108,10 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
         var control = MpiRunsFixture.Weights(runs.Control.Run);
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
         Console.WriteLine("step losses, np2 / one process: " + string.Join("; ", Enumerable.Range(1, MpiRunsFixture.Steps).Select(i => $"{Loss(two, i):F5} / {Loss(reference, i):F5}")));
+        // step 2 trains the epoch's smaller last batch of 6 pairs: two ranks take 3 + 3, and so must the micro-batches
+        // (not 4 + 2, whose batch-norm statistics differ); later steps drift by round-off that Adam amplifies
+        Assert.True(Math.Abs(Loss(reference, 2) - Loss(two, 2)) <= 1e-4 * Loss(reference, 2), $"step 2 (last batch of the epoch) loss: np2 {Loss(two, 2):R}, one process {Loss(reference, 2):R}");
+        Assert.True(Math.Abs(Loss(reference, 3) - Loss(two, 3)) <= 1e-3 * Loss(reference, 3), $"step 3 loss: np2 {Loss(two, 3):R}, one process {Loss(reference, 3):R}");
         // measured against the distance the weights travelled (‖w_ref - w_0‖), not their norm, which hides differences:
         // after 6 Adam steps the trajectory amplifies round-off (where a gradient is near zero, Δupdate ≈ lr·Δg/ε), so
         // the tolerance is 5 % of the distance travelled; the control (batch norm over the whole batch) must lie outside it
@@ -126,15 +130,6 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
         var logged = File.ReadLines(Path.Combine(two, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
             .Where(e => e.TryGetProperty("loss", out _)).Select(e => e.GetProperty("step").GetInt64()).ToList();
         Assert.Equal(Enumerable.Range(1, MpiRunsFixture.Steps).Select(i => (long)i), logged);
-    }
-
-    [Fact]
-    public void DiagnoseTemporary()
-    {
-        if (MpiTool.Mpirun() is null) return;
-        var (a, _) = runs.Tool(2, "np2-nockpt", MpiRunsFixture.Steps, checkpointEvery: 1000);
-        var (b, _) = runs.Tool(null, "ref-nockpt", MpiRunsFixture.Steps, micro: MpiRunsFixture.Batch / 2, checkpointEvery: 1000);
-        Console.WriteLine("DIAG np2 no ckpt / ref no ckpt: " + string.Join("; ", Enumerable.Range(1, MpiRunsFixture.Steps).Select(i => $"{Loss(a, i):F5} / {Loss(b, i):F5}")));
     }
 
     [Fact]

@@ -1,0 +1,53 @@
+using System.ComponentModel;
+using ConVirt.Precision;
+using Spectre.Console;
+using Spectre.Console.Cli;
+using TorchSharp;
+
+namespace ConVirt.Cli.Commands;
+
+/// <summary>The options of every command that runs a trained encoder, declared once (Spectre.Console.Cli settings inherit).</summary>
+public abstract class EncoderSettings : CommandSettings
+{
+    /// <summary>Help text of --precision, shared by every command that has the option.</summary>
+    public const string PrecisionHelp = "fp32 (default), bf16 or auto (bf16 where the hardware computes it natively; convirt info says what auto picks).";
+
+    [CommandOption("--encoder <E>"), Description("Run folder, checkpoint, random or imagenet (text queries, zero-shot and grounding need a ConVIRT run's text tower).")]
+    public string? Encoder { get; init; }
+
+    [CommandOption("--image-size <PX>"), Description("Side of the model's view of an image (default 224).")]
+    public int ImageSize { get; init; } = 224;
+
+    [CommandOption("--seed <N>"), Description("Seed of the random encoder and of any sampling (default 0).")]
+    public int Seed { get; init; }
+
+    [CommandOption("--device <D>"), Description("cpu (default), cuda or cuda:N (with a CUDA TorchSharp package).")]
+    public string Device { get; init; } = "cpu";
+
+    [CommandOption("--precision <P>"), Description(PrecisionHelp)]
+    public string Precision { get; init; } = "fp32";
+
+    [CommandOption("--threads <N>"), Description("libtorch threads (default: every core).")]
+    public int Threads { get; init; }
+
+    /// <summary>--precision as the library's enum.</summary>
+    public PrecisionMode PrecisionMode => PrecisionPolicy.ParseMode(Precision);
+
+    /// <inheritdoc />
+    public sealed override ValidationResult Validate() =>
+        EncoderRequired && string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
+        : Threads < 0 ? ValidationResult.Error("--threads must be 0 (every core) or more")
+        : ValidateCommand();
+
+    /// <summary>Whether this invocation needs --encoder (a command may have a mode without one).</summary>
+    protected virtual bool EncoderRequired => true;
+
+    /// <summary>The command's own checks, after the shared ones.</summary>
+    protected virtual ValidationResult ValidateCommand() => ValidationResult.Success();
+
+    /// <summary>Applies --threads (before any tensor work).</summary>
+    public void ApplyThreads()
+    {
+        if (Threads > 0) torch.set_num_threads(Threads);
+    }
+}
