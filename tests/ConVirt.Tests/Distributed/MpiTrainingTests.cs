@@ -24,7 +24,7 @@ public sealed class MpiRunsFixture
         // 16 cases: 14 training rows, so every epoch is a batch of 8 and a smaller last batch of 6 (steps 2, 4, 6)
         SyntheticDataset.Write(Data, 16, 40, seed: 3);
         Config = Path.Combine(Data, "tiny.json");
-        File.WriteAllText(Config, TinyRuns.Config(imageSize: 32, batch: Batch, epochs: 3, seed: 11).ToJson() );
+        File.WriteAllText(Config, TinyRuns.Config(imageSize: 32, batch: Batch, epochs: 10, seed: 11).ToJson() );
         initial = new(() =>
         {
             // the weights every run starts from: the tool seeds and builds exactly this before its first step
