@@ -75,6 +75,11 @@ internal sealed class ManifestLabelWriter(ReportLabeler labeler)
                 continue;
             }
             if (bytes.Trim(" \t"u8).IsEmpty) continue;
+            if (!System.Text.Unicode.Utf8.IsValid(bytes))
+            {
+                Skip($"{input}: line {line}: not valid JSON (not UTF-8 text); skipped");
+                continue;
+            }
             JsonObject? row;
             try
             {

@@ -31,7 +31,7 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
         values.Fill(Absent);
         var w = workspace ??= new Workspace();
         w.Reset();
-        bool read = true, anyWord = false;
+        bool read = true;
         Span<char> buffer = stackalloc char[Vocabulary.MaxWordChars];
         var vocabulary = Scheme.Vocabulary;
         int n = text.Length, i = 0;
@@ -66,7 +66,6 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
                     if (m > 0) id = vocabulary.Find(buffer[..m]);
                 }
                 w.Push(id);
-                anyWord |= read;
                 if (w.Count >= MaxSentenceTokens) EndSentence(w, read, values);
                 continue;
             }
@@ -98,7 +97,7 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
             i++;
         }
         EndSentence(w, read, values);
-        if (!anyWord)
+        if (!w.AnyRead)
         {
             values.Fill(Absent);
             return false;
@@ -157,7 +156,14 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
 
     private void EndSentence(Workspace w, bool read, Span<sbyte> values)
     {
-        if (read && w.Count > 0) Classify(w, values);
+        if (read && w.Count > 0)
+        {
+            // a word read (headings are removed before this): the report is not empty
+            if (!w.AnyRead)
+                foreach (int t in w.Tokens.AsSpan(0, w.Count))
+                    if (t != Vocabulary.Comma) { w.AnyRead = true; break; }
+            Classify(w, values);
+        }
         w.Count = 0;
     }
 
@@ -179,7 +185,7 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
                         bestPhrase = p;
                     }
             if (bestPhrase is null) { i++; continue; }
-            if (Negation || bestPhrase.Trigger is not (TriggerKind.Negation or TriggerKind.NegationPost))
+            if (Negation || bestPhrase.Trigger is not (TriggerKind.Negation or TriggerKind.NegationPost or TriggerKind.NegationBoth))
                 w.Triggers.Add((bestPhrase.Trigger, i, best));
             i = best;
         }
@@ -229,7 +235,7 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
         {
             var (kind, tStart, tEnd) = triggers[t];
             if (tStart <= start || tEnd >= end) continue;
-            if (kind is TriggerKind.Negation or TriggerKind.NegationPost) return 0;
+            if (kind is TriggerKind.Negation or TriggerKind.NegationPost or TriggerKind.NegationBoth) return 0;
             if (kind is TriggerKind.Uncertain or TriggerKind.UncertainPost or TriggerKind.UncertainBoth) return -1;
         }
         for (int t = triggers.Count - 1; t >= 0; t--)
@@ -238,7 +244,7 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
             if (tEnd > start) continue;
             if (start - tEnd > Scheme.PreWindow) break;
             if (kind == TriggerKind.ScopeEnd) break;
-            if (kind == TriggerKind.Negation) return 0;
+            if (kind is TriggerKind.Negation or TriggerKind.NegationBoth) return 0;
             if (kind is TriggerKind.Uncertain or TriggerKind.UncertainBoth) return -1;
             if (kind == TriggerKind.Pseudo) break;
         }
@@ -251,7 +257,7 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
             bool comma = false;
             for (int k = end; k < tStart && !comma; k++) comma = tokens[k] == Vocabulary.Comma;
             if (comma) break;
-            if (kind == TriggerKind.NegationPost) return 0;
+            if (kind is TriggerKind.NegationPost or TriggerKind.NegationBoth) return 0;
             if (kind is TriggerKind.UncertainPost or TriggerKind.UncertainBoth) return -1;
         }
         return 1;
@@ -288,10 +294,15 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
     {
         public readonly int[] Tokens = new int[MaxSentenceTokens + 1];
         public int Count;
+        public bool AnyRead;
         public readonly List<(TriggerKind Kind, int Start, int End)> Triggers = new(16);
         public readonly List<(int Observation, MentionKind Kind, int Start, int End)> Mentions = new(16);
 
-        public void Reset() => Count = 0;
+        public void Reset()
+        {
+            Count = 0;
+            AnyRead = false;
+        }
 
         public void Push(int id) => Tokens[Count++] = id;
     }

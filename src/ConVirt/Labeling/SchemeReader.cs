@@ -14,7 +14,7 @@ namespace ConVirt.Labeling;
 /// mention enlarged * heart         # * = a gap of 0..3 words
 /// absent heart size * normal       # states the observation absent
 /// unmention ...                    # looks like a mention, is not one
-/// negation no evidence of          # also negation-post, uncertain, uncertain-post, uncertain-both, pseudo, scope-end
+/// negation no evidence of          # also negation-post, negation-both, uncertain, uncertain-post, uncertain-both, pseudo, scope-end
 /// </code>
 /// </summary>
 internal static partial class SchemeReader
@@ -30,6 +30,7 @@ internal static partial class SchemeReader
         var triggers = new List<Phrase>();
         var headings = new List<(int[], bool)>();
         var ignoredByNoFinding = new List<(string Key, int Line)>();
+        var triggerLines = new Dictionary<string, int>(StringComparer.Ordinal);
         string? name = null, noFinding = null;
         int preWindow = 10, postWindow = 4;
         int lineNumber = 0;
@@ -94,6 +95,7 @@ internal static partial class SchemeReader
                     break;
                 case "negation":
                 case "negation-post":
+                case "negation-both":
                 case "uncertain":
                 case "uncertain-post":
                 case "uncertain-both":
@@ -101,13 +103,17 @@ internal static partial class SchemeReader
                 case "scope-end":
                     var trigger = field switch
                     {
-                        "negation" => TriggerKind.Negation, "negation-post" => TriggerKind.NegationPost, "uncertain" => TriggerKind.Uncertain,
+                        "negation" => TriggerKind.Negation, "negation-post" => TriggerKind.NegationPost, "negation-both" => TriggerKind.NegationBoth, "uncertain" => TriggerKind.Uncertain,
                         "uncertain-post" => TriggerKind.UncertainPost, "uncertain-both" => TriggerKind.UncertainBoth, "pseudo" => TriggerKind.Pseudo, _ => TriggerKind.ScopeEnd,
                     };
-                    triggers.Add(new Phrase(Tokens(rest, vocabulary, allowGaps: true, Error), -1, default, trigger, lineNumber));
+                    var words = Tokens(rest, vocabulary, allowGaps: true, Error);
+                    // one phrase, one meaning: a second definition would silently lose to the first
+                    if (!triggerLines.TryAdd(string.Join(' ', words), lineNumber))
+                        throw Error($"the trigger phrase '{Printable(rest)}' is already defined on line {triggerLines[string.Join(' ', words)]}");
+                    triggers.Add(new Phrase(words, -1, default, trigger, lineNumber));
                     break;
                 default:
-                    throw Error("unknown directive (expected scheme, no-finding, no-finding-ignores, window-pre, window-post, section-read, section-skip, observation, mention, absent, unmention, negation, negation-post, uncertain, uncertain-post, uncertain-both, pseudo, scope-end)");
+                    throw Error("unknown directive (expected scheme, no-finding, no-finding-ignores, window-pre, window-post, section-read, section-skip, observation, mention, absent, unmention, negation, negation-post, negation-both, uncertain, uncertain-post, uncertain-both, pseudo, scope-end)");
             }
         }
         if (name is null) throw new LabelSchemeException(source, 0, "scheme", "the file has no 'scheme NAME' line");

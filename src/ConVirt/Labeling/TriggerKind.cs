@@ -7,6 +7,8 @@ internal enum TriggerKind : byte
     Negation,
     /// <summary>Negates mentions that precede it ("is not seen", "has resolved").</summary>
     NegationPost,
+    /// <summary>Negates mentions on both sides ("resolved", "absent").</summary>
+    NegationBoth,
     /// <summary>Makes mentions that follow it uncertain ("may represent", "cannot exclude").</summary>
     Uncertain,
     /// <summary>Makes mentions that precede it uncertain ("cannot be excluded", "is suspected").</summary>
