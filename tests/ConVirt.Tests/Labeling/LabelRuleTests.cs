@@ -167,4 +167,25 @@ public sealed class LabelRuleTests
         Assert.Equal(["enlarged-cardiomediastinum", "cardiomegaly", "lung-lesion", "lung-opacity", "edema", "consolidation", "pneumonia", "atelectasis",
             "pneumothorax", "pleural-effusion", "pleural-other", "fracture", "support-devices", "no-finding"], Chexpert.Keys);
     }
+
+    [Fact]
+    public void TheChexpertPromptPairsSayWhatTheirLabelsSay()
+    {
+        // prompts/chexpert-pairs.jsonl: each positive sentence is labelled 1 for its key by the chexpert scheme, each negative one is not
+        string file = Path.Combine(TestPaths.RepoRoot, "prompts", "chexpert-pairs.jsonl");
+        var rows = File.ReadAllLines(file).Select(l => System.Text.Json.Nodes.JsonNode.Parse(l)!).ToList();
+        var seen = new HashSet<string>();
+        foreach (var row in rows)
+        {
+            string label = (string)row["label"]!, text = (string)row["text"]!;
+            var parts = label.Split(':');
+            Assert.Contains(parts[0], Chexpert.Keys);
+            Assert.Contains(parts[1], new[] { "positive", "negative" });
+            seen.Add(label);
+            var labels = Chexpert.Label(text);
+            if (parts[1] == "positive") Assert.True(labels.GetValueOrDefault(parts[0]) == 1, $"'{text}' is not positive for {parts[0]}");
+            else if (parts[0] != "no-finding") Assert.True(labels.GetValueOrDefault(parts[0], 0) != 1, $"'{text}' is positive for {parts[0]}");
+        }
+        Assert.Equal(Chexpert.Keys.Count * 2, seen.Count);
+    }
 }
