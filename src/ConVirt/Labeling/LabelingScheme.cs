@@ -18,6 +18,7 @@ internal sealed class LabelingScheme
         PreWindow = preWindow;
         PostWindow = postWindow;
         MentionCount = mentions.Count;
+        MaxMentionSpan = mentions.Count == 0 ? 0 : mentions.Max(p => p.Tokens.Sum(t => t == Phrase.Gap ? Phrase.MaxGap : 1));
         TriggerCount = triggers.Count;
         MentionsByFirst = Index(mentions, vocabulary.Count);
         TriggersByFirst = Index(triggers, vocabulary.Count);
@@ -47,6 +48,9 @@ internal sealed class LabelingScheme
     public int PostWindow { get; }
 
     public int MentionCount { get; }
+
+    /// <summary>The most tokens any observation phrase can span (a gap counted at its widest).</summary>
+    public int MaxMentionSpan { get; }
 
     public int TriggerCount { get; }
 

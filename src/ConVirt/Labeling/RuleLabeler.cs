@@ -205,7 +205,10 @@ internal sealed class RuleLabeler(LabelingScheme scheme, bool negation = true)
             if (kind == MentionKind.Unmention) continue;
             if (kind == MentionKind.Absent && !Negation) continue;
             bool dropped = false;
-            for (int b = 0; b < mentions.Count && !dropped; b++)
+            // mentions are in order of their start, and none spans more than MaxMentionSpan tokens: only neighbours can overlap
+            int first = a;
+            while (first > 0 && mentions[first - 1].Start > start - Scheme.MaxMentionSpan) first--;
+            for (int b = first; b < mentions.Count && mentions[b].Start < end && !dropped; b++)
             {
                 if (b == a || mentions[b].Observation != obs) continue;
                 var other = mentions[b];
