@@ -39,12 +39,7 @@ public sealed class LabelCommand(IAnsiConsole console) : Command<LabelCommand.Se
             Negation = !s.NoNegation,
             TextColumn = s.TextColumn,
         };
-        var labeler = s.Scheme switch
-        {
-            "chexpert" => ReportLabeler.FromScheme(LabelScheme.Chexpert, options),
-            "chestxray14" => ReportLabeler.FromScheme(LabelScheme.ChestXray14, options),
-            _ => ReportLabeler.Load(s.Scheme, options),
-        };
+        var labeler = CreateLabeler(s.Scheme, options);
         var started = System.Diagnostics.Stopwatch.StartNew();
         var result = labeler.LabelManifest(s.Data!, s.Out!, null, cancellationToken);
         double seconds = started.Elapsed.TotalSeconds;
@@ -58,4 +53,12 @@ public sealed class LabelCommand(IAnsiConsole console) : Command<LabelCommand.Se
         if (result.SkippedRows > result.Issues.Count) console.MarkupLineInterpolated($"[yellow]... and {result.SkippedRows - result.Issues.Count} more skipped rows[/]");
         return 0;
     }
+
+    /// <summary>A shipped scheme by name (chexpert, chestxray14), else a scheme file.</summary>
+    internal static ReportLabeler CreateLabeler(string scheme, ReportLabelerOptions options) => scheme switch
+    {
+        "chexpert" => ReportLabeler.FromScheme(LabelScheme.Chexpert, options),
+        "chestxray14" => ReportLabeler.FromScheme(LabelScheme.ChestXray14, options),
+        _ => ReportLabeler.Load(scheme, options),
+    };
 }
