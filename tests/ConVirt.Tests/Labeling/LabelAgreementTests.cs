@@ -5,6 +5,7 @@ using ConVirt.Tests.Cli;
 namespace ConVirt.Tests.Labeling;
 
 /// <summary>Agreement with gold labels against hand-computed counts, and the OpenI gold run end to end.</summary>
+[Collection(TorchCollection.Name)]
 public sealed class LabelAgreementTests(ITestOutputHelper output) : IDisposable
 {
     readonly string folder = Directory.CreateTempSubdirectory("convirt-label-agree-").FullName;
