@@ -43,7 +43,7 @@ public sealed class LabelCommand(IAnsiConsole console) : Command<LabelCommand.Se
         var started = System.Diagnostics.Stopwatch.StartNew();
         var result = labeler.LabelManifest(s.Data!, s.Out!, null, cancellationToken);
         double seconds = started.Elapsed.TotalSeconds;
-        console.MarkupLineInterpolated($"[green]{result.Rows}[/] rows written to {s.Out} (scheme {labeler.SchemeName}): {result.Labelled} labelled, {result.EmptyReports} empty reports (all keys absent), {result.MissingText} without a '{s.TextColumn}' text, {result.SkippedRows} skipped; {seconds:F1} s.");
+        console.MarkupLineInterpolated($"[green]{result.Rows}[/] rows written to {s.Out} (scheme {labeler.SchemeName}): {result.Labelled} labelled, {result.EmptyReports} empty reports (all keys absent), {result.MissingText} without a report in '{s.TextColumn}', {result.SkippedRows} skipped; {seconds:F1} s.");
         var table = new Table().AddColumns("label", "1", "0", "-1", "absent");
         foreach (var c in result.Counts)
             table.AddRow(c.Key, c.Positive.ToString(System.Globalization.CultureInfo.InvariantCulture), c.Negative.ToString(System.Globalization.CultureInfo.InvariantCulture),
