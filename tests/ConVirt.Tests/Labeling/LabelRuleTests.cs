@@ -113,6 +113,8 @@ public sealed class LabelRuleTests
         Expect(Cx14, "No pneumothorax\n\nAtelectasis at the base", ("pneumothorax", 0), ("atelectasis", 1));
         // a hyphen inside a line splits words: "x-ray" is two words, "well-expanded" too
         Expect(Cx14, "Well-expanded lungs without pneumo-thorax.", ("no-finding", 1));
+        Expect(Chexpert, "Small left pleural effu-\n  sion. No pneumo-\nthorax.", ("pleural-effusion", 1), ("pneumothorax", 0));
+        Expect(Chexpert, "No focal\nconsolidation\n\nAtelectasis", ("consolidation", 0), ("atelectasis", 1));
     }
 
     [Fact]
@@ -121,6 +123,8 @@ public sealed class LabelRuleTests
         Expect(Cx14, "The heart is not enlarged.", ("cardiomegaly", 0), ("no-finding", 1));
         Expect(Cx14, "The heart size is normal.", ("cardiomegaly", 0), ("no-finding", 1));
         Expect(Cx14, "The heart is mildly enlarged.", ("cardiomegaly", 1));
+        Expect(Chexpert, "The heart is not enlarged. The mediastinum is normal.", ("cardiomegaly", 0), ("enlarged-cardiomediastinum", 0), ("no-finding", 1));
+        Expect(Chexpert, "The heart is possibly enlarged.", ("cardiomegaly", -1));
     }
 
     [Fact]
@@ -129,6 +133,8 @@ public sealed class LabelRuleTests
         Expect(Cx14, "No effusion on the left. Small right effusion.", ("effusion", 1));
         Expect(Cx14, "Possible small effusion. No effusion on the right.", ("effusion", -1));
         Expect(Cx14, "Possible effusion. Definite effusion on the left.", ("effusion", 1));
+        Expect(Chexpert, "No fracture. Possible fracture of the left sixth rib. No fracture on the right.", ("fracture", -1));
+        Expect(Chexpert, "Possible fracture. Acute fracture of the left sixth rib.", ("fracture", 1));
     }
 
     [Fact]
