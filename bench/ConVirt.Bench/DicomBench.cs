@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using System.Diagnostics;
 using ConVirt.Data;
 using ConVirt.Data.Augmentation;

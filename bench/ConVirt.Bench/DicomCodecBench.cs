@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
 using ConVirt.Data.Dicom;
-using ConVirt.Data.Dicom.Codecs;
 using JpegLibrary;
 
 namespace ConVirt.Bench;

@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using System.Diagnostics;
 using ConVirt.Models;
 using TorchSharp;

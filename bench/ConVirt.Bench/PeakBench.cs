@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using System.Diagnostics;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -24,15 +25,15 @@ public static class PeakBench
         return Stats.Of(values);
     }
 
-    /// <summary>GFLOP/s of the same n x n float32 product through <see cref="ConVirt.Models.DenseKernel"/>'s oneDNN path
+    /// <summary>GFLOP/s of the same n x n float32 product through <see cref="ConVirt.Models.Kernels.DenseKernel"/>'s oneDNN path
     /// (a 1x1 convolution over a channels-last view), the kernel the project's text tower uses.</summary>
     public static Stats DenseKernelGflops(int n, int warmup, int reps)
     {
         torch.manual_seed(0);
         using var a = torch.randn(n, n);
         using var layer = nn.Linear(n, n, hasBias: false);
-        var saved = ConVirt.Models.DenseKernel.Policy;
-        ConVirt.Models.DenseKernel.Policy = ConVirt.Models.LinearKernelPolicy.OneDnn;
+        var saved = ConVirt.Models.Kernels.DenseKernel.Policy;
+        ConVirt.Models.Kernels.DenseKernel.Policy = ConVirt.Models.Kernels.LinearKernelPolicy.OneDnn;
         var values = new List<double>();
         try
         {
@@ -40,12 +41,12 @@ public static class PeakBench
             for (int i = 0; i < warmup + reps; i++)
             {
                 var w = Stopwatch.StartNew();
-                using (var c = ConVirt.Models.DenseKernel.Linear(layer, a)) { }
+                using (var c = ConVirt.Models.Kernels.DenseKernel.Linear(layer, a)) { }
                 double s = w.Elapsed.TotalSeconds;
                 if (i >= warmup) values.Add(2.0 * n * n * (double)n / s / 1e9);
             }
         }
-        finally { ConVirt.Models.DenseKernel.Policy = saved; }
+        finally { ConVirt.Models.Kernels.DenseKernel.Policy = saved; }
         return Stats.Of(values);
     }
 

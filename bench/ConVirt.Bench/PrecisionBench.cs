@@ -1,3 +1,5 @@
+using ConVirt.Models.Kernels;
+using ConVirt.Interop;
 using System.Diagnostics;
 using ConVirt.Models;
 using ConVirt.Models.Vision;

@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using ConVirt.Cli.Commands;
 using ConVirt.Runtime;
 using Spectre.Console;
@@ -23,7 +24,7 @@ public static class ConVirtApp
         // a misspelt CONVIRT_LINEAR is refused before any work, not at the first text forward
         if (args.Length > 0 && args[0] != "info")
         {
-            try { _ = ConVirt.Models.DenseKernel.Policy; }
+            try { _ = ConVirt.Models.Kernels.DenseKernel.Policy; }
             catch (InvalidOperationException e)
             {
                 (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {e.Message}");

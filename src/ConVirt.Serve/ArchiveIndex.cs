@@ -1,3 +1,5 @@
+using ConVirt.Data.Prepared;
+using ConVirt.Training;
 using System.Collections.Concurrent;
 using ConVirt.Data;
 using ConVirt.Data.Augmentation;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using ConVirt.Data;
 using Microsoft.AspNetCore.Http;
 

@@ -1,3 +1,4 @@
+using ConVirt.Data.Prepared;
 using System.ComponentModel;
 using ConVirt.Data;
 using ConVirt.Evaluation.Grounding;

@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using ConVirt.Runtime;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -23,7 +24,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command
             table.AddRow("threads", $"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, cores {Environment.ProcessorCount}");
             table.AddRow("native runtime", $"OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (CONVIRT_MALLOC=default keeps glibc's)");
             string linear;
-            try { linear = ConVirt.Models.DenseKernel.Policy.ToString().ToLowerInvariant(); }
+            try { linear = ConVirt.Models.Kernels.DenseKernel.Policy.ToString().ToLowerInvariant(); }
             catch (InvalidOperationException e) { linear = "[red]invalid[/]: " + Markup.Escape(e.Message); }
             var cpuBf16 = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cpu");
             table.AddRow("precision", Markup.Escape($"--precision auto on cpu: {cpuBf16.Policy.Name} ({cpuBf16.Reason})"));
@@ -32,7 +33,7 @@ public sealed class InfoCommand(IAnsiConsole console) : Command
                 var cudaBf16 = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cuda");
                 table.AddRow("", Markup.Escape($"--precision auto on cuda: {cudaBf16.Policy.Name} ({cudaBf16.Reason})"));
             }
-            table.AddRow("linear layers", $"{linear} ({ConVirt.Models.DenseKernel.EnvironmentVariable}=auto|blas|onednn; auto: oneDNN for CPU float32 inputs of {ConVirt.Models.DenseKernel.MinRowsForOneDnn}+ rows on AVX-512 CPUs; this CPU {(ConVirt.Models.DenseKernel.CpuHasAvx512 ? "has" : "has no")} AVX-512)");
+            table.AddRow("linear layers", $"{linear} ({ConVirt.Models.Kernels.DenseKernel.EnvironmentVariable}=auto|blas|onednn; auto: oneDNN for CPU float32 inputs of {ConVirt.Models.Kernels.DenseKernel.MinRowsForOneDnn}+ rows on AVX-512 CPUs; this CPU {(ConVirt.Models.Kernels.DenseKernel.CpuHasAvx512 ? "has" : "has no")} AVX-512)");
         }
         table.AddRow("weights: imagenet", Markup.Escape(ConVirt.Interop.PackagedWeights.IsAvailable
             ? $"ResNet-18 (CNTK export) at {ConVirt.Interop.PackagedWeights.ResNet18Path}"

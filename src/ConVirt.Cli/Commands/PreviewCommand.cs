@@ -1,6 +1,7 @@
+using ConVirt.Data.Images;
+using ConVirt.Data.Dicom;
 using System.ComponentModel;
 using ConVirt.Data;
-using ConVirt.Data.Dicom.Pipeline;
 using Spectre.Console;
 using Spectre.Console.Cli;
 

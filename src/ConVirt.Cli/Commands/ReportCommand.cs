@@ -1,3 +1,4 @@
+using ConVirt.Evaluation.Reporting;
 using System.ComponentModel;
 using ConVirt.Evaluation;
 using Spectre.Console;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 namespace ConVirt.Data;
 
 /// <summary>Limits and size hints for <see cref="ImageDecoder"/>.</summary>
@@ -8,7 +9,7 @@ namespace ConVirt.Data;
 public sealed record ImageDecodeOptions(long MaxPixels = 50_000_000, int? TargetShortSide = null)
 {
     /// <summary>DICOM: the VOI rule for grey images (first window by default, <c>minmax</c>, or <c>index:N</c>).</summary>
-    public Dicom.Pipeline.DicomWindowChoice DicomWindow { get; init; } = Dicom.Pipeline.DicomWindowChoice.First;
+    public DicomWindowChoice DicomWindow { get; init; } = DicomWindowChoice.First;
 
     /// <summary>DICOM: the frame of a multi-frame file (0-based; default 0).</summary>
     public int DicomFrame { get; init; }

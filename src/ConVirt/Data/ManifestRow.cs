@@ -21,5 +21,5 @@ public sealed record ManifestRow(
     int Line)
 {
     /// <summary>Where the image lies when the row comes from a prepared dataset (<see cref="ImagePath"/> is then the shard); null for a manifest row.</summary>
-    public Prepared.ShardLocation? Shard { get; init; }
+    public ShardLocation? Shard { get; init; }
 }

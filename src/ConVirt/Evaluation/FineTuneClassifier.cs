@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using ConVirt.Models.Vision;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -25,6 +26,6 @@ internal sealed class FineTuneClassifier : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor images)
     {
         using var scope = torch.NewDisposeScope();
-        return ConVirt.Precision.Autocast.ToFloat32(ConVirt.Models.DenseKernel.Linear(head, encoder.call(images))).MoveToOuterDisposeScope();   // float32 logits for the loss
+        return ConVirt.Precision.Autocast.ToFloat32(ConVirt.Models.Kernels.DenseKernel.Linear(head, encoder.call(images))).MoveToOuterDisposeScope();   // float32 logits for the loss
     }
 }

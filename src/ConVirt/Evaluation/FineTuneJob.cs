@@ -1,3 +1,4 @@
+using ConVirt.Data.Prepared;
 using System.Globalization;
 using ConVirt.Data;
 using ConVirt.Data.Pipeline;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Prepared;
 using ConVirt.Data;
 
 namespace ConVirt.Evaluation;

@@ -5,7 +5,7 @@ namespace ConVirt.Precision;
 
 /// <summary>
 /// The precision in force where the model computes. The kernels that PyTorch's autocast lowers (convolutions through
-/// <see cref="Models.Vision.ChannelsLastConv"/>, linear layers through <see cref="Models.DenseKernel"/>, attention)
+/// <see cref="Models.Vision.ChannelsLastConv"/>, linear layers through <see cref="Models.Kernels.DenseKernel"/>, attention)
 /// ask it which policy applies; outside any region that is <see cref="Float32Policy"/>, the project's behaviour
 /// before mixed precision. Ambient like <c>torch.autocast</c> (its state is thread-local in PyTorch; here it flows
 /// with the .NET execution context), so the training loop and the evaluation jobs choose the precision in one place

@@ -1,4 +1,3 @@
-using ConVirt.Models.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -87,8 +86,8 @@ public sealed class BFloat16Policy(Bf16Kernels kernels) : PrecisionPolicy
     Tensor MakeWeight(Tensor parameter, bool channelsLast)
     {
         if (Kernels == Bf16Kernels.Native)
-            return channelsLast ? ChannelsLastConv.ToChannelsLast(parameter, ScalarType.BFloat16) : parameter.to(ScalarType.BFloat16);
+            return channelsLast ? TensorLayout.ToChannelsLast(parameter, ScalarType.BFloat16) : parameter.to(ScalarType.BFloat16);
         using var rounded = parameter.to(ScalarType.BFloat16);
-        return channelsLast ? ChannelsLastConv.ToChannelsLast(rounded, ScalarType.Float32) : rounded.to(ScalarType.Float32);
+        return channelsLast ? TensorLayout.ToChannelsLast(rounded, ScalarType.Float32) : rounded.to(ScalarType.Float32);
     }
 }

@@ -1,10 +1,9 @@
-using ConVirt.Models.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ConVirt.Precision;
 
-/// <summary>Everything in float32: the kernels as they are (libtorch's, channels-last copies of convolution weights, <see cref="Models.DenseKernel"/>).</summary>
+/// <summary>Everything in float32: the kernels as they are (libtorch's, channels-last copies of convolution weights, <see cref="Models.Kernels.DenseKernel"/>).</summary>
 public sealed class Float32Policy : PrecisionPolicy
 {
     /// <summary>The one instance (the policy has no state).</summary>
@@ -25,7 +24,7 @@ public sealed class Float32Policy : PrecisionPolicy
     public override Tensor Convolution(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, bool channelsLast, WeightCastCache? cache)
     {
         if (!channelsLast) return nn.functional.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding]);
-        using var w = ChannelsLastConv.ToChannelsLast(weight);
+        using var w = TensorLayout.ToChannelsLast(weight);
         return nn.functional.conv2d(x, w, bias, strides: [stride, stride], padding: [padding, padding]);
     }
 

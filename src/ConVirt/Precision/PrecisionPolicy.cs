@@ -25,7 +25,7 @@ public abstract class PrecisionPolicy
     /// channels-last weight when <paramref name="channelsLast"/>; weight copies go to <paramref name="cache"/> when given.</summary>
     public abstract Tensor Convolution(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, bool channelsLast, WeightCastCache? cache);
 
-    /// <summary>x Wᵀ + b; <paramref name="float32Kernel"/>(x, W, b) is the float32 kernel (BLAS or oneDNN, <see cref="Models.DenseKernel"/>).</summary>
+    /// <summary>x Wᵀ + b; <paramref name="float32Kernel"/>(x, W, b) is the float32 kernel (BLAS or oneDNN, <see cref="Models.Kernels.DenseKernel"/>).</summary>
     public abstract Tensor Linear(Tensor x, Tensor weight, Tensor? bias, Func<Tensor, Tensor, Tensor?, Tensor> float32Kernel, WeightCastCache? cache);
 
     /// <summary>Scaled dot-product attention of q, k, v [B, heads, L, d] with an additive float mask [B, 1, 1, L].</summary>

@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using ConVirt.Cli;
 using ConVirt.Data.Synthetic;
 using ConVirt.Interop;
@@ -28,11 +29,11 @@ public sealed class CliTests
     [Fact]
     public void AMisspeltLinearKernelIsRefusedBeforeAnyWork()
     {
-        var saved = Environment.GetEnvironmentVariable(ConVirt.Models.DenseKernel.EnvironmentVariable);
+        var saved = Environment.GetEnvironmentVariable(ConVirt.Models.Kernels.DenseKernel.EnvironmentVariable);
         try
         {
-            Environment.SetEnvironmentVariable(ConVirt.Models.DenseKernel.EnvironmentVariable, "mkl");
-            ConVirt.Models.DenseKernel.ResetToEnvironment();
+            Environment.SetEnvironmentVariable(ConVirt.Models.Kernels.DenseKernel.EnvironmentVariable, "mkl");
+            ConVirt.Models.Kernels.DenseKernel.ResetToEnvironment();
             var (code, output) = Run("pretrain", "--train", "does-not-exist.jsonl");
             Assert.Equal(2, code);
             Assert.Contains("CONVIRT_LINEAR='mkl' is not one of auto, blas, onednn", output);
@@ -40,8 +41,8 @@ public sealed class CliTests
         }
         finally
         {
-            Environment.SetEnvironmentVariable(ConVirt.Models.DenseKernel.EnvironmentVariable, saved);
-            ConVirt.Models.DenseKernel.ResetToEnvironment();
+            Environment.SetEnvironmentVariable(ConVirt.Models.Kernels.DenseKernel.EnvironmentVariable, saved);
+            ConVirt.Models.Kernels.DenseKernel.ResetToEnvironment();
         }
     }
 

@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using ConVirt.Data;
 using Xunit;
 using SkiaSharp;

@@ -1,3 +1,5 @@
+using ConVirt.Evaluation.Reporting;
+using ConVirt.Training;
 using ConVirt.Data.Synthetic;
 using ConVirt.Evaluation;
 using ConVirt.Evaluation.ZeroShot;

@@ -1,3 +1,4 @@
+using ConVirt.Evaluation.Reporting;
 using System.Globalization;
 using System.Text.Json;
 using ConVirt.Data.Synthetic;

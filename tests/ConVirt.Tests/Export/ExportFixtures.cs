@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using System.Text.Json;
 using ConVirt.Data;
 using ConVirt.Data.Augmentation;

@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using ConVirt.Models;
 using ConVirt.Models.Text;
 using TorchSharp;

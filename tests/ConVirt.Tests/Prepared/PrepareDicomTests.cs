@@ -1,6 +1,6 @@
+using ConVirt.Data.Images;
 using ConVirt.Data;
 using ConVirt.Data.Dicom;
-using ConVirt.Data.Dicom.Pipeline;
 using ConVirt.Data.Prepared;
 
 namespace ConVirt.Tests.Prepared;

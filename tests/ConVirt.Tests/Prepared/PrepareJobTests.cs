@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;

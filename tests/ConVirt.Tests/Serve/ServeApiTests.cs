@@ -1,3 +1,5 @@
+using ConVirt.Data.Prepared;
+using ConVirt.Data.Images;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;

@@ -1,3 +1,5 @@
+using ConVirt.Data.Prepared;
+using ConVirt.Data.Images;
 using System.Net;
 using ConVirt.Data;
 using ConVirt.Data.Dicom;

@@ -1,4 +1,3 @@
-using ConVirt.Data.Dicom.Codecs;
 
 namespace ConVirt.Data.Dicom;
 

@@ -1,4 +1,4 @@
-using ConVirt.Data.Dicom.Pipeline;
+using ConVirt.Data;
 
 namespace ConVirt.Data.Dicom;
 

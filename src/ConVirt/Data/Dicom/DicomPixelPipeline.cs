@@ -1,4 +1,3 @@
-using ConVirt.Data.Dicom.Pipeline;
 
 namespace ConVirt.Data.Dicom;
 

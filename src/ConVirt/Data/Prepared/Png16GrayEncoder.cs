@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using System.Buffers.Binary;
 using System.IO.Compression;
 

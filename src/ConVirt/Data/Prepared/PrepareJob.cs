@@ -1,3 +1,5 @@
+using ConVirt.Data;
+using ConVirt.Data.Images;
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -30,7 +32,7 @@ public static class PrepareJob
         // one writer per output folder, taken before any input is read: a second prepare is refused at once
         using var folderLock = Runtime.FolderLock.Acquire(options.Out, "prepare");
         var (rows, inputs, skipped, warnings) = LoadInputs(options, progress);
-        var defining = new PreparedOptions(options.ShortSide, options.ShardSize, options.Bits, Dicom.Pipeline.DicomWindowChoice.Parse(options.DicomWindow).ToString());
+        var defining = new PreparedOptions(options.ShortSide, options.ShardSize, options.Bits, DicomWindowChoice.Parse(options.DicomWindow).ToString());
         string identity = Identity(defining, inputs);
         Directory.CreateDirectory(options.Out);
         string infoPath = Path.Combine(options.Out, PreparedDatasetInfo.FileName);
@@ -47,7 +49,7 @@ public static class PrepareJob
         Snapshot(false).Write(infoPath);
 
         int threads = options.Threads > 0 ? options.Threads : Environment.ProcessorCount;
-        var decodeOptions = new ImageDecodeOptions(TargetShortSide: options.ShortSide) { DicomWindow = Dicom.Pipeline.DicomWindowChoice.Parse(options.DicomWindow) };
+        var decodeOptions = new ImageDecodeOptions(TargetShortSide: options.ShortSide) { DicomWindow = DicomWindowChoice.Parse(options.DicomWindow) };
         foreach (var group in groups)
         {
             var last = shards.LastOrDefault(s => s.Split == group.Split && s.Text == group.Text);

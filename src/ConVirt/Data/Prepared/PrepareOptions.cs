@@ -1,3 +1,4 @@
+using ConVirt.Data;
 namespace ConVirt.Data.Prepared;
 
 /// <summary>What <see cref="PrepareJob"/> prepares and how.</summary>
@@ -29,7 +30,7 @@ public sealed record PrepareOptions
         if (ShardSize is < 1 or > 1_000_000) throw new ArgumentException($"--shard-size must be in [1, 1000000]; got {ShardSize}");
         if (Bits is not (8 or 16)) throw new ArgumentException($"--bits must be 8 or 16; got {Bits}");
         if (Threads < 0) throw new ArgumentException($"--threads must be >= 0; got {Threads}");
-        try { _ = Dicom.Pipeline.DicomWindowChoice.Parse(DicomWindow); }
+        try { _ = DicomWindowChoice.Parse(DicomWindow); }
         catch (FormatException e) { throw new ArgumentException($"--dicom-window: {e.Message}"); }
         return this;
     }

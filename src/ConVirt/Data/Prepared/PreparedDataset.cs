@@ -1,3 +1,4 @@
+using ConVirt.Data;
 using System.Text.Json;
 
 namespace ConVirt.Data.Prepared;

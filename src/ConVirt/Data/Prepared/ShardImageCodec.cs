@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using System.Diagnostics.CodeAnalysis;
 using SkiaSharp;
 

@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

@@ -1,3 +1,4 @@
+using ConVirt.Models.Kernels;
 using ConVirt.Precision;
 using TorchSharp;
 using TorchSharp.Modules;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using ConVirt.Data;
 using ConVirt.Data.Dicom;
 using ConVirt.Tests.Pipeline;

@@ -1,7 +1,6 @@
+using ConVirt.Data.Images;
 using ConVirt.Data;
 using ConVirt.Data.Dicom;
-using ConVirt.Data.Dicom.Codecs;
-using ConVirt.Data.Dicom.Pipeline;
 using ConVirt.Tests.Pipeline;
 
 namespace ConVirt.Tests.Data.Dicom;

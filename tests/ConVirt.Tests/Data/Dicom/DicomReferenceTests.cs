@@ -1,6 +1,6 @@
+using ConVirt.Data;
 using System.Text.Json;
 using ConVirt.Data.Dicom;
-using ConVirt.Data.Dicom.Pipeline;
 using Xunit.Abstractions;
 
 namespace ConVirt.Tests.Data.Dicom;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Images;
 using ConVirt.Cli;
 using ConVirt.Data;
 using ConVirt.Data.Dicom;

@@ -1,6 +1,6 @@
 using System.IO.Compression;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// Deflated Image Frame Compression (1.2.840.10008.1.2.8.1): each frame is raw deflate (RFC 1951) of its

@@ -1,6 +1,6 @@
 using SkiaSharp;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// JPEG Baseline (Process 1, 1.2.840.10008.1.2.4.50), 8-bit, through SkiaSharp (libjpeg-turbo). Colour

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
 using JpegLibrary;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// JPEG Extended, processes 2 and 4 (1.2.840.10008.1.2.4.51): 8- or 12-bit Huffman-coded DCT, decoded with

@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// A JPEG Huffman table (ITU-T T.81 annex C) as a 16-bit look-up: the next 16 bits of the stream index an

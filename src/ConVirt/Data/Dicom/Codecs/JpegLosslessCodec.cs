@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// JPEG Lossless, Non-Hierarchical, process 14 (1.2.840.10008.1.2.4.57, any selection value) and its

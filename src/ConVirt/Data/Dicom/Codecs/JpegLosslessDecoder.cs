@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// Our decoder for JPEG lossless, non-hierarchical, Huffman-coded (process 14, ITU-T T.81 annex H): SOF3 with

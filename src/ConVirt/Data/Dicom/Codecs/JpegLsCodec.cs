@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// JPEG-LS lossless (1.2.840.10008.1.2.4.80) and near-lossless (1.2.840.10008.1.2.4.81) through CharLS 2

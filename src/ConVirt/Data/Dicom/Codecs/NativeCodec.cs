@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// Uncompressed pixel data (the four native transfer syntaxes; the reader hands over little-endian bytes):

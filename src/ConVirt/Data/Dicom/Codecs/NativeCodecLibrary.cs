@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// A native codec library loaded on first use: <see cref="NativeLibrary.TryLoad(string, out IntPtr)"/> of its

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// RLE Lossless (1.2.840.10008.1.2.5, PS3.5 annex G): a 64-byte header (segment count, up to 15 offsets),

@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Codecs;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>Helpers shared by the codecs for the header checks and the stored values they return.</summary>
 internal static class StoredSamples

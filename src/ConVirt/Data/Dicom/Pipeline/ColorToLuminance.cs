@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// Colour samples (pixel-interleaved RGB or YBR_FULL) to luminance 0.299 R + 0.587 G + 0.114 B in [0, 1],

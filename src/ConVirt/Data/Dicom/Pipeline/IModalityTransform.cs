@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>The Modality LUT stage: stored values to modality values (e.g. Hounsfield units).</summary>
 public interface IModalityTransform

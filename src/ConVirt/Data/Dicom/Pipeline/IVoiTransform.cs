@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>The VOI stage: modality values to display intensities in [0, 1] (0 = black for MONOCHROME2).</summary>
 public interface IVoiTransform

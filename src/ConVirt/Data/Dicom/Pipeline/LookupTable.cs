@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// A DICOM lookup table (Modality LUT, VOI LUT): LUT Descriptor (entries, first value mapped, bits per entry)

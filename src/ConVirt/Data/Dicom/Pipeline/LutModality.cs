@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>The Modality LUT Sequence's first item applied to stored values.</summary>
 public sealed class LutModality(LookupTable table) : IModalityTransform

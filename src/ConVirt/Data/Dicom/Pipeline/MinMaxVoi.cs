@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>The frame's own range: (x - min) / (max - min); a constant frame maps to 0.</summary>
 public sealed class MinMaxVoi : IVoiTransform

@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>Chooses the Modality LUT stage from a header: the Modality LUT Sequence, else Rescale Slope / Intercept.</summary>
 public static class ModalityTransform

@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// PALETTE COLOR: the three Palette Color LUTs (plain or Segmented, PS3.3 C.7.9) that map a stored index to

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>Rescale Slope / Intercept: value = stored * slope + intercept (identity when absent).</summary>
 public sealed class RescaleModality(double slope = 1, double intercept = 0) : IModalityTransform

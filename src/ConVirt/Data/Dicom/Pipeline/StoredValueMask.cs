@@ -1,4 +1,4 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>
 /// The first pipeline stage: keeps the low Bits Stored bits of every sample and, for Pixel Representation 1,

@@ -1,4 +1,5 @@
-namespace ConVirt.Data.Dicom.Pipeline;
+using ConVirt.Data;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>Chooses the VOI stage for a grey image from its header and the <see cref="DicomWindowChoice"/>.</summary>
 public static class VoiSelector

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace ConVirt.Data.Dicom.Pipeline;
+namespace ConVirt.Data.Dicom;
 
 /// <summary>The VOI LUT Functions of a Window Center / Width pair (PS3.3 C.11.2.1.2-3).</summary>
 public enum VoiFunction

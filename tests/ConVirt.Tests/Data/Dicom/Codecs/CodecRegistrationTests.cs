@@ -1,5 +1,4 @@
 using ConVirt.Data.Dicom;
-using ConVirt.Data.Dicom.Codecs;
 
 namespace ConVirt.Tests.Data.Dicom.Codecs;
 
