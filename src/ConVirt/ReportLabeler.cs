@@ -112,7 +112,7 @@ public sealed class ReportLabeler
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(input);
         ArgumentException.ThrowIfNullOrWhiteSpace(output);
-        return new ManifestLabelWriter(this).Run(input, output, progress, cancellationToken);
+        return new ManifestLabelWriter(Keys, Options.TextColumn, LabelInto).Run(input, output, progress, cancellationToken);
     }
 
     /// <summary>Labels into <paramref name="values"/> (one per key, <see cref="RuleLabeler.Absent"/> when absent); false when nothing was read.</summary>

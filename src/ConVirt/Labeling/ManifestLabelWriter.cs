@@ -13,15 +13,17 @@ namespace ConVirt.Labeling;
 /// <c>labels.KEY</c> columns. The output is written atomically. Messages name the file, line and field, never a
 /// report's text.
 /// </summary>
-internal sealed class ManifestLabelWriter(ReportLabeler labeler)
+internal sealed class ManifestLabelWriter(IReadOnlyList<string> keys, string textColumn, ManifestLabelWriter.LabelReport label)
 {
+    /// <summary>Labels one report into one value per key (<see cref="RuleLabeler.Absent"/> when absent); false when nothing was read.</summary>
+    public delegate bool LabelReport(ReadOnlySpan<char> report, Span<sbyte> values);
+
     private const int MaxIssues = 100;
     private static readonly JsonSerializerOptions Compact = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping, WriteIndented = false };
 
-    private readonly IReadOnlyList<string> keys = labeler.Keys;
     private long rows, labelled, empty, missing, skipped;
     private readonly List<string> issues = [];
-    private readonly long[,] counts = new long[labeler.Keys.Count, 4];
+    private readonly long[,] counts = new long[keys.Count, 4];
 
     public LabelingResult Run(string input, string output, IProgress<LabelingProgress>? progress, CancellationToken cancellationToken)
     {
@@ -48,7 +50,7 @@ internal sealed class ManifestLabelWriter(ReportLabeler labeler)
     /// <summary>Labels one report into <paramref name="values"/> (per key) and tallies it.</summary>
     private void LabelOne(string text, sbyte[] values)
     {
-        if (labeler.LabelInto(text, values)) labelled++; else empty++;
+        if (label(text, values)) labelled++; else empty++;
         for (int k = 0; k < values.Length; k++)
             counts[k, values[k] switch { 1 => 0, 0 => 1, -1 => 2, _ => 3 }]++;
     }
@@ -95,7 +97,7 @@ internal sealed class ManifestLabelWriter(ReportLabeler labeler)
                 Skip($"{input}: line {line}: not a JSON object; skipped");
                 continue;
             }
-            if (row[labeler.Options.TextColumn] is JsonValue v && v.GetValueKind() == JsonValueKind.String)
+            if (row[textColumn] is JsonValue v && v.GetValueKind() == JsonValueKind.String)
             {
                 LabelOne(v.GetValue<string>(), values);
                 var labels = row["labels"] as JsonObject;
@@ -135,9 +137,9 @@ internal sealed class ManifestLabelWriter(ReportLabeler labeler)
             if (!CsvRecords.IsBlank(record)) header = record;
         }
         var names = header.Select(h => Encoding.UTF8.GetString(h).Trim()).ToArray();
-        int textColumn = Array.FindIndex(names, n => string.Equals(n, labeler.Options.TextColumn, StringComparison.OrdinalIgnoreCase));
-        if (textColumn < 0)
-            throw new ManifestException(input, $"{input}: line 1: field '{labeler.Options.TextColumn}': no such column in the CSV header");
+        int textIndex = Array.FindIndex(names, n => string.Equals(n, textColumn, StringComparison.OrdinalIgnoreCase));
+        if (textIndex < 0)
+            throw new ManifestException(input, $"{input}: line 1: field '{textColumn}': no such column in the CSV header");
         // our keys' existing columns are replaced, every other column kept in order
         var ours = new HashSet<string>(keys.SelectMany(k => new[] { "labels." + k, "label_" + k }), StringComparer.OrdinalIgnoreCase);
         var kept = Enumerable.Range(0, names.Length).Where(c => !ours.Contains(names[c])).ToArray();
@@ -168,11 +170,11 @@ internal sealed class ManifestLabelWriter(ReportLabeler labeler)
             string report;
             try
             {
-                report = new UTF8Encoding(false, true).GetString(record[textColumn]);
+                report = new UTF8Encoding(false, true).GetString(record[textIndex]);
             }
             catch (DecoderFallbackException)
             {
-                Skip($"{input}: line {recordLine}: field '{names[textColumn]}': not UTF-8 text; skipped");
+                Skip($"{input}: line {recordLine}: field '{names[textIndex]}': not UTF-8 text; skipped");
                 continue;
             }
             LabelOne(report, values);

@@ -1,3 +1,4 @@
+using ConVirt.Labeling;
 using System.Diagnostics;
 
 namespace ConVirt.Tests.Labeling;

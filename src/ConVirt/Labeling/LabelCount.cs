@@ -1,4 +1,4 @@
-namespace ConVirt;
+namespace ConVirt.Labeling;
 
 /// <summary>How many reports got each value of one label key (after the uncertain policy).</summary>
 /// <param name="Key">The label key, e.g. <c>pleural-effusion</c>.</param>

@@ -1,4 +1,4 @@
-namespace ConVirt;
+namespace ConVirt.Labeling;
 
 /// <summary>
 /// A label scheme file could not be used; the message names the file, the line and the field (directive) at fault.

@@ -1,4 +1,4 @@
-namespace ConVirt;
+namespace ConVirt.Labeling;
 
 /// <summary>The outcome of labeling a manifest.</summary>
 /// <param name="Rows">Rows written (labelled or passed through).</param>
