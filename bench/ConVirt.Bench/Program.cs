@@ -1,5 +1,6 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
-// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve ...]
+// Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve|label ...]
+//        label (not in all): report labeling, one thread, 100k OpenI reports (../shared/data/openi-reports), engine and manifest
 //        distributed (not in all): needs mpirun (openmpi-bin); 2 ranks x 1 thread against 1 rank x 2 threads, and the cost model's pieces
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
@@ -430,6 +431,12 @@ if (sections.Contains("archive"))
         results["archive"] = ArchiveBench.Run(cli, Path.Combine(scratch, "archive"), threads, quick, Log);
         try { Directory.Delete(Path.Combine(scratch, "archive"), recursive: true); } catch (IOException) { }
     }
+}
+
+if (sections.Contains("label"))
+{
+    // not in `all`: dotnet run -c Release --project bench/ConVirt.Bench -- label
+    results["label"] = LabelBench.Run(sharedData, Path.Combine(scratch, "label"), quick, Log);
 }
 
 if (sections.Contains("serve"))

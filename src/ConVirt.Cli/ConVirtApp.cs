@@ -43,6 +43,7 @@ public static class ConVirtApp
             c.AddCommand<ManifestCommand>("manifest").WithDescription("Build a manifest from a DICOM folder and a report table (identifiers pseudonymised, split by patient).");
             c.AddCommand<PrepareCommand>("prepare").WithDescription("Manifests -> resized WebDataset-style tar shards + dataset.json (resumable); --verify DIR re-checks them.");
             c.AddCommand<PretrainCommand>("pretrain").WithDescription("Pretrain ConVIRT (or SimCLR / MoCo v2) on your manifests.");
+            c.AddCommand<LabelCommand>("label").WithDescription("Label reports (CheXpert or ChestX-ray14 observations, 1/0/-1) and write the manifest with the labels added.");
             c.AddCommand<EmbedCommand>("embed").WithDescription("Image (h_v / v) or text (u) embeddings of a manifest, with row ids.");
             c.AddBranch("evaluate", e =>
             {
@@ -51,6 +52,7 @@ public static class ConVirtApp
                 e.AddCommand<EvaluateFinetuneCommand>("finetune").WithDescription("Fine-tune the image encoder + a linear head at label fractions, early stopping.");
                 e.AddCommand<EvaluateZeroshotCommand>("zeroshot").WithDescription("Zero-shot classification from prompts (classes, or positive/negative pairs per finding), 95% intervals.");
                 e.AddCommand<EvaluateRetrievalCommand>("retrieval").WithDescription("Image-to-image and text-to-image precision@k by label.");
+                e.AddCommand<EvaluateLabelsCommand>("labels").WithDescription("Agreement of report labels with a gold standard: P/R/F1 per class, micro and macro, 95% intervals.");
             });
             c.AddCommand<GroundCommand>("ground").WithDescription("Grounding map: where in an image a phrase matches (PNG overlay + CSV).");
             c.AddCommand<TsneCommand>("tsne").WithDescription("t-SNE map of h_v coloured by a label (PNG + CSV).");

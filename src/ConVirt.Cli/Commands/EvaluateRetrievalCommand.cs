@@ -20,11 +20,14 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
         [CommandOption("--text-queries <FILE>"), Description("JSON Lines {\"text\", \"label\"} (ConVIRT runs only).")] public string? TextQueries { get; init; }
         [CommandOption("--out <DIR>"), Description("Writes retrieval.json and retrieval.md.")] public string? Out { get; init; }
         [CommandOption("--sheets <DIR>"), Description("With --text-queries: one contact sheet PNG per text query (top-k images, labels, scores).")] public string? Sheets { get; init; }
+        [CommandOption("--per-class <N>"), Description("The paper's k x N set (CheXpert 8x200): N rows per class with exactly one positive among --classes, drawn with --seed; relevance by that class (--label not needed).")] public int PerClass { get; init; }
+        [CommandOption("--classes <LIST>"), Description("With --per-class: the observations, comma-separated (labels from convirt label).")] public string? Classes { get; init; }
 
         protected override ValidationResult ValidateCommand() =>
             string.IsNullOrWhiteSpace(Queries) ? ValidationResult.Error("--queries <MANIFEST> is required")
             : string.IsNullOrWhiteSpace(Candidates) ? ValidationResult.Error("--candidates <MANIFEST> is required")
-            : string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required")
+            : string.IsNullOrWhiteSpace(Label) && PerClass <= 0 ? ValidationResult.Error("--label <KEY> is required (or --per-class N --classes LIST)")
+            : PerClass > 0 && string.IsNullOrWhiteSpace(Classes) ? ValidationResult.Error("--per-class needs --classes LIST")
             : Sheets is not null && TextQueries is null ? ValidationResult.Error("--sheets needs --text-queries (one sheet per text query)")
             : ValidationResult.Success();
     }
@@ -32,9 +35,10 @@ public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<Eva
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         s.ApplyThreads();
+        var (queries, candidates, label) = PerClassSets.Apply(console, s.Queries!, s.Candidates!, s.Label, s.PerClass, s.Classes, s.Seed);
         var result = RetrievalJob.Run(new RetrievalOptions
         {
-            Encoder = s.Encoder!, Queries = s.Queries!, Candidates = s.Candidates!, Label = s.Label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit,
+            Encoder = s.Encoder!, Queries = queries, Candidates = candidates, Label = label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit,
             Ks = OptionLists.Ints(s.K, "--ks"), TextQueries = s.TextQueries, Sheets = s.Sheets, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device, Precision = s.PrecisionMode,
         }, new ConsoleProgress(console));
         console.WriteLine(result.ToMarkdown());

@@ -17,12 +17,15 @@ public sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<Eval
         [CommandOption("--split <S>"), Description("Only rows of this split (default: all rows).")] public string? Split { get; init; }
         [CommandOption("--resamples <N>"), Description("Bootstrap resamples per interval (default 1000).")] public int Resamples { get; init; } = 1000;
         [CommandOption("--out <DIR>"), Description("Writes zeroshot.json and zeroshot.md.")] public string? Out { get; init; }
+        [CommandOption("--per-class <N>"), Description("The paper's k x N set (CheXpert 8x200): N rows per class with exactly one positive among --classes, drawn with --seed; classes mode labels them 'class'.")] public int PerClass { get; init; }
+        [CommandOption("--classes <LIST>"), Description("With --per-class: the observations, comma-separated (labels from convirt label).")] public string? Classes { get; init; }
 
         protected override ValidationResult ValidateCommand() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <MANIFEST> is required")
             : string.IsNullOrWhiteSpace(Prompts) ? ValidationResult.Error("--prompts <FILE> is required")
             : Mode is not ("classes" or "pairs") ? ValidationResult.Error($"--mode '{Mode}' is not one of classes, pairs")
-            : Mode == "classes" && string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required in classes mode")
+            : Mode == "classes" && string.IsNullOrWhiteSpace(Label) && PerClass <= 0 ? ValidationResult.Error("--label <KEY> is required in classes mode (or --per-class N --classes LIST)")
+            : PerClass > 0 && string.IsNullOrWhiteSpace(Classes) ? ValidationResult.Error("--per-class needs --classes LIST")
             : Resamples < 1 ? ValidationResult.Error("--resamples must be at least 1")
             : ValidationResult.Success();
     }
@@ -30,9 +33,12 @@ public sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<Eval
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         s.ApplyThreads();
+        // pairs mode scores each finding on its own key; classes mode on the drawn row's class
+        var (data, _, classLabel) = PerClassSets.Apply(console, s.Data!, s.Data!, s.Label, s.PerClass, s.Classes, s.Seed);
+        string? label = s.Mode == "pairs" ? s.Label : classLabel;
         var result = ZeroShotJob.Run(new ZeroShotOptions
         {
-            Encoder = s.Encoder!, Data = s.Data!, Prompts = s.Prompts!, Label = s.Label, Mode = s.Mode == "pairs" ? ZeroShotMode.Pairs : ZeroShotMode.Classes,
+            Encoder = s.Encoder!, Data = data, Prompts = s.Prompts!, Label = label, Mode = s.Mode == "pairs" ? ZeroShotMode.Pairs : ZeroShotMode.Classes,
             Split = s.Split, Resamples = s.Resamples, Out = s.Out, ImageSize = s.ImageSize, Device = s.Device, Precision = s.PrecisionMode,
         }, new ConsoleProgress(console));
         console.WriteLine(result.ToMarkdown());

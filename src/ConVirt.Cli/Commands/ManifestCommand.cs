@@ -21,6 +21,7 @@ public sealed class ManifestCommand(IAnsiConsole console) : Command<ManifestComm
         [CommandOption("--salt-file <FILE>"), Description("File holding the salt (first line).")] public string? SaltFile { get; init; }
         [CommandOption("--val-fraction <F>"), Description("Share of patients in val (default 0.1).")] public double ValFraction { get; init; } = 0.1;
         [CommandOption("--test-fraction <F>"), Description("Share of patients in test (default 0.1).")] public double TestFraction { get; init; } = 0.1;
+        [CommandOption("--label <S>"), Description("Also label each report: chexpert, chestxray14 or a scheme file (docs/labeling.md); labels under 'labels'.")] public string? Label { get; init; }
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Dicom) ? ValidationResult.Error("--dicom <DIR> is required")
@@ -49,6 +50,16 @@ public sealed class ManifestCommand(IAnsiConsole console) : Command<ManifestComm
             foreach (var i in result.ReportIssues.Take(20)) console.WriteLine($"  {i}");
         }
         if (result.ReportsUnused > 0) console.WriteLine($"{result.ReportsUnused} reports matched no image");
+        if (s.Label is not null)
+        {
+            // label the written manifest into a temporary file, then replace it in one rename
+            var labeler = LabelCommand.CreateLabeler(s.Label, new ReportLabelerOptions());
+            string labelled = s.Out! + ".labels.tmp";
+            var labels = labeler.LabelManifest(s.Out!, labelled, null, cancellationToken);
+            File.Move(labelled, s.Out!, overwrite: true);
+            console.WriteLine($"labelled {labels.Labelled} reports with the {labeler.SchemeName} scheme ({labels.EmptyReports} empty): "
+                + string.Join(", ", labels.Counts.Where(c => c.Positive > 0).Select(c => $"{c.Key} {c.Positive}")));
+        }
         return 0;
     }
 }
