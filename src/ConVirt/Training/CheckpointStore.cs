@@ -20,10 +20,10 @@ public sealed class CheckpointStore(string runDirectory)
     public string RunDirectory { get; } = runDirectory;
 
     /// <summary>Folder holding checkpoints.</summary>
-    public string CheckpointsDirectory => Path.Combine(RunDirectory, "checkpoints");
+    public string CheckpointsDirectory => Path.Combine(RunDirectory, RunFolder.Checkpoints);
 
     /// <summary>Folder holding the best model by validation loss.</summary>
-    public string BestDirectory => Path.Combine(RunDirectory, "best");
+    public string BestDirectory => Path.Combine(RunDirectory, RunFolder.Best);
 
     static readonly JsonSerializerOptions Json = new(ConVirtConfig.JsonOptions)
     {
@@ -40,10 +40,10 @@ public sealed class CheckpointStore(string runDirectory)
         var tmp = Path.Combine(CheckpointsDirectory, ".tmp-" + name + "-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
-        module.save_safetensors(Path.Combine(tmp, "model.safetensors"));
+        module.save_safetensors(Path.Combine(tmp, RunFolder.Weights));
         optimizer.save_state_dict(Path.Combine(tmp, "optimizer.bin"));
         File.WriteAllText(Path.Combine(tmp, "trainer.json"), JsonSerializer.Serialize(state, Json));
-        File.WriteAllText(Path.Combine(tmp, "config.json"), config.ToJson());
+        File.WriteAllText(Path.Combine(tmp, RunFolder.Config), config.ToJson());
         if (Directory.Exists(final)) Directory.Delete(final, true);
         Directory.Move(tmp, final);
         WriteAtomically(Path.Combine(CheckpointsDirectory, "latest"), name);
@@ -57,9 +57,9 @@ public sealed class CheckpointStore(string runDirectory)
         var tmp = Path.Combine(RunDirectory, ".tmp-best");
         if (Directory.Exists(tmp)) Directory.Delete(tmp, true);
         Directory.CreateDirectory(tmp);
-        module.save_safetensors(Path.Combine(tmp, "model.safetensors"));
+        module.save_safetensors(Path.Combine(tmp, RunFolder.Weights));
         File.WriteAllText(Path.Combine(tmp, "trainer.json"), JsonSerializer.Serialize(state, Json));
-        File.WriteAllText(Path.Combine(tmp, "config.json"), config.ToJson());
+        File.WriteAllText(Path.Combine(tmp, RunFolder.Config), config.ToJson());
         var old = Path.Combine(RunDirectory, ".old-best");
         if (Directory.Exists(old)) Directory.Delete(old, true);
         if (Directory.Exists(BestDirectory)) Directory.Move(BestDirectory, old);
@@ -79,7 +79,7 @@ public sealed class CheckpointStore(string runDirectory)
     /// <summary>Loads model and optimiser state from a checkpoint folder and returns the trainer state.</summary>
     public static TrainerState Load(string checkpoint, torch.nn.Module module, OptimizerHelper? optimizer)
     {
-        module.load_safetensors(Path.Combine(checkpoint, "model.safetensors"));
+        module.load_safetensors(Path.Combine(checkpoint, RunFolder.Weights));
         if (optimizer is not null) optimizer.load_state_dict(Path.Combine(checkpoint, "optimizer.bin"));
         return ReadState(checkpoint);
     }

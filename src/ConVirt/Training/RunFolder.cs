@@ -32,6 +32,9 @@ public static class RunFolder
     /// <summary>The best model's folder of a run folder.</summary>
     public const string Best = "best";
 
+    /// <summary>The checkpoints' folder of a run folder (<see cref="CheckpointStore"/> writes and finds them).</summary>
+    public const string Checkpoints = "checkpoints";
+
     /// <summary>The folder holding model.safetensors for a run folder (its <c>best/</c>, else its latest checkpoint), a checkpoint folder or a weights file.</summary>
     public static string ResolveCheckpoint(string path)
     {

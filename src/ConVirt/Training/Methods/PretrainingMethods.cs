@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-
 namespace ConVirt.Training;
 
 /// <summary>
@@ -9,7 +7,7 @@ namespace ConVirt.Training;
 /// </summary>
 public static class PretrainingMethods
 {
-    private static readonly ConcurrentDictionary<string, IPretrainingMethod> methods = new(StringComparer.OrdinalIgnoreCase);
+    private static readonly List<IPretrainingMethod> methods = [];   // in registration order; guarded by itself
 
     static PretrainingMethods()
     {
@@ -21,14 +19,17 @@ public static class PretrainingMethods
     /// <summary>The default method: ConVIRT.</summary>
     public static IPretrainingMethod Default => Get("convirt");
 
-    /// <summary>Registered names, built-in ones first.</summary>
-    public static IReadOnlyList<string> Names => [.. methods.Keys.OrderBy(Rank).ThenBy(n => n, StringComparer.Ordinal)];
+    /// <summary>Registered names, in registration order (built-in ones first).</summary>
+    public static IReadOnlyList<string> Names { get { lock (methods) return [.. methods.Select(m => m.Name)]; } }
 
     /// <summary>The method registered as <paramref name="name"/> (case-insensitive).</summary>
     /// <exception cref="ArgumentException">No such method; the message lists the registered ones.</exception>
-    public static IPretrainingMethod Get(string name) =>
-        methods.TryGetValue(name, out var method) ? method
-            : throw new ArgumentException($"unknown method '{name}': expected one of {string.Join(", ", Names)}");
+    public static IPretrainingMethod Get(string name)
+    {
+        lock (methods)
+            return methods.Find(m => m.Name.Equals(name, StringComparison.OrdinalIgnoreCase))
+                ?? throw new ArgumentException($"unknown method '{name}': expected one of {string.Join(", ", methods.Select(m => m.Name))}");
+    }
 
     /// <summary>Adds a method (its <see cref="IPretrainingMethod.Name"/> must be new).</summary>
     public static void Register(IPretrainingMethod method)
@@ -36,8 +37,10 @@ public static class PretrainingMethods
         ArgumentNullException.ThrowIfNull(method);
         if (string.IsNullOrWhiteSpace(method.Name) || method.Name != method.Name.Trim().ToLowerInvariant())
             throw new ArgumentException($"a method name is lower case without spaces, got '{method.Name}'", nameof(method));
-        if (!methods.TryAdd(method.Name, method)) throw new ArgumentException($"a method named '{method.Name}' is already registered", nameof(method));
+        lock (methods)
+        {
+            if (methods.Exists(m => m.Name == method.Name)) throw new ArgumentException($"a method named '{method.Name}' is already registered", nameof(method));
+            methods.Add(method);
+        }
     }
-
-    private static int Rank(string name) => name switch { "convirt" => 0, "simclr" => 1, "mocov2" => 2, _ => 3 };
 }
