@@ -120,13 +120,6 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
         Console.WriteLine($"np2 vs --micro-batch 4 after {MpiRunsFixture.Steps} steps: ‖Δw‖ / distance travelled = {diff / travelled:E2}; control (no micro-batch): {controlDiff / travelled:E2}");
         Assert.True(diff <= 0.35 * travelled, $"‖w_np2 - w_ref‖ = {diff:E3}, distance travelled ‖w_ref - w_0‖ = {travelled:E3}");
         Assert.True(controlDiff > 0.35 * travelled, $"the control run lies within the tolerance ({controlDiff / travelled:E2}): the test cannot tell batch-norm slicing apart");
-        // rank 0's checkpoint holds batch-norm statistics averaged over the ranks (running means start at 0, so their norm is
-        // the distance they travelled); rank 0's own statistics alone lay half that distance from the micro-batch run's
-        var stats = RunningStatistics(reference);
-        var twoStats = RunningStatistics(two);
-        double statsTravelled = Norm(stats, null), statsDiff = Norm(stats, twoStats);
-        Console.WriteLine($"running means: ‖Δ‖ / distance travelled = {statsDiff / statsTravelled:E2}");
-        Assert.True(statsDiff <= 0.2 * statsTravelled, $"running means of np2 lie {statsDiff / statsTravelled:E2} of their distance from the micro-batch run's");
         // one writer: each of the 6 steps logged once (--log-every 1; a second rank writing would repeat them)
         var logged = File.ReadLines(Path.Combine(two, "metrics.jsonl")).Select(l => System.Text.Json.JsonDocument.Parse(l).RootElement)
             .Where(e => e.TryGetProperty("loss", out _)).Select(e => e.GetProperty("step").GetInt64()).ToList();
@@ -187,21 +180,6 @@ public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRun
             if (doc.RootElement.GetProperty("step").GetInt64() == step && doc.RootElement.TryGetProperty("loss", out var loss)) return loss.GetDouble();
         }
         throw new InvalidDataException($"{run}: no loss logged at step {step}");
-    }
-
-    private static Dictionary<string, double[]> RunningStatistics(string run)
-    {
-        var latest = File.ReadAllText(Path.Combine(run, "checkpoints", "latest")).Trim();
-        var tensors = SafeTensors.Read(Path.Combine(run, "checkpoints", latest, "model.safetensors"));
-        try
-        {
-            return tensors.Where(kv => kv.Key.EndsWith("running_mean", StringComparison.Ordinal))
-                .ToDictionary(kv => kv.Key, kv => kv.Value.to(torch.float64).data<double>().ToArray());
-        }
-        finally
-        {
-            foreach (var t in tensors.Values) t.Dispose();
-        }
     }
 
     private static double Norm(Dictionary<string, double[]> a, Dictionary<string, double[]>? b) =>

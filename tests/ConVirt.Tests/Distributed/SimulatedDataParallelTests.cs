@@ -154,4 +154,30 @@ public sealed class SimulatedDataParallelTests
     static Dictionary<string, double[]> Gradients(nn.Module model) => model.named_parameters()
         .Where(p => p.parameter.grad is not null)
         .ToDictionary(p => p.name, p => p.parameter.grad!.data<double>().ToArray());
+
+    [Fact]
+    public void RanksCheckpointTheirAveragedBatchNormStatistics()
+    {
+        // two simulated ranks train 2 steps with a checkpoint after each; their slices differ, so their own running
+        // statistics would differ: averaged, both ranks end with the same ones, and rank 0's checkpoint holds them
+        var data = ConVirt.Tests.Pipeline.TinyRuns.TempFolder("dp-bn-data");
+        ConVirt.Data.Synthetic.SyntheticDataset.Write(data, 24, 32, seed: 4);
+        var config = ConVirt.Tests.Pipeline.TinyRuns.Config(imageSize: 32, batch: 8, epochs: 1) with { CheckpointEverySteps = 1, Threads = 1 };
+        var run = ConVirt.Tests.Pipeline.TinyRuns.TempFolder("dp-bn-run");
+        const string key = "image_encoder.bn1.running_mean";
+        var stats = new ConcurrentDictionary<int, double[]>();
+        SimulatedWorld.Run(2, world =>
+        {
+            var prepared = PretrainingJob.Prepare(config, new PretrainingInputs(Path.Combine(data, "manifest.jsonl"), ValidationSplit: null), ranks: 2);
+            using var distribution = new DataParallelTraining(world);
+            var result = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, null, run) { Distribution = distribution, MaxSteps = 2 }.Run(resume: false);
+            Assert.Equal(StopReason.StepLimit, result.StopReason);
+            stats[world.Rank] = prepared.Objective.Module.named_buffers().First(b => b.name == key).buffer.to(float64).data<double>().ToArray();
+        });
+        Assert.True(stats[0].Any(v => Math.Abs(v) > 1e-6), "the running means did not move from their initial zeros");
+        Assert.Equal(stats[0], stats[1]);
+        var latest = new CheckpointStore(run).Latest()!;
+        using var saved = ConVirt.Interop.SafeTensors.Read(Path.Combine(latest, RunFolder.Weights))[key].to(float64);
+        Assert.Equal(stats[0], saved.data<double>().ToArray());
+    }
 }
