@@ -1,0 +1,130 @@
+using System.Threading.Channels;
+
+namespace ConVirt.Serve;
+
+/// <summary>
+/// Coalesces concurrent requests into batches: a single worker takes the first waiting request, everything queued
+/// behind it, and whatever arrives within <see cref="Window"/> after it (up to <see cref="MaxBatch"/>), and hands the
+/// batch to one call of the processor. A request that finds the worker idle waits at most the window; requests that
+/// arrive while a batch is being processed are taken together when it finishes.
+/// </summary>
+/// <typeparam name="TIn">One request.</typeparam>
+/// <typeparam name="TOut">Its answer.</typeparam>
+public sealed class QueryBatcher<TIn, TOut> : IDisposable
+{
+    readonly Channel<(TIn Request, TaskCompletionSource<TOut> Answer)> queue =
+        Channel.CreateUnbounded<(TIn, TaskCompletionSource<TOut>)>(new UnboundedChannelOptions { SingleReader = true });
+    readonly Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> process;
+    readonly CancellationTokenSource stop = new();
+    readonly Task worker;
+
+    /// <param name="process">Answers a batch: one answer per request, in order. An exception fails every request of the batch.</param>
+    /// <param name="window">How long the first request of a batch waits for others (zero: only those already queued).</param>
+    /// <param name="maxBatch">Most requests per batch (at least 1).</param>
+    public QueryBatcher(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> process, TimeSpan window, int maxBatch)
+    {
+        ArgumentNullException.ThrowIfNull(process);
+        if (window < TimeSpan.Zero) throw new ArgumentOutOfRangeException(nameof(window), window, "the batching window must not be negative");
+        if (maxBatch < 1) throw new ArgumentOutOfRangeException(nameof(maxBatch), maxBatch, "a batch holds at least one request");
+        this.process = process;
+        Window = window;
+        MaxBatch = maxBatch;
+        worker = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+    }
+
+    /// <summary>How long the first request of a batch waits for others.</summary>
+    public TimeSpan Window { get; }
+
+    /// <summary>Most requests per batch.</summary>
+    public int MaxBatch { get; }
+
+    /// <summary>Batches processed so far.</summary>
+    public long Batches => Interlocked.Read(ref batches);
+
+    /// <summary>Requests answered so far (successfully or not).</summary>
+    public long Requests => Interlocked.Read(ref requests);
+
+    long batches, requests;
+
+    /// <summary>Queues <paramref name="request"/> and completes with its answer (or the processor's exception).</summary>
+    /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
+    public Task<TOut> Submit(TIn request)
+    {
+        var answer = new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!queue.Writer.TryWrite((request, answer))) throw new ObjectDisposedException(nameof(QueryBatcher<TIn, TOut>));
+        return answer.Task;
+    }
+
+    async Task Run()
+    {
+        var reader = queue.Reader;
+        var batch = new List<(TIn Request, TaskCompletionSource<TOut> Answer)>(MaxBatch);
+        try
+        {
+            while (await reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
+            {
+                batch.Clear();
+                while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
+                if (batch.Count == 0) continue;
+                if (batch.Count < MaxBatch && Window > TimeSpan.Zero)
+                {
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                    wait.CancelAfter(Window);
+                    try
+                    {
+                        while (batch.Count < MaxBatch && await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                            while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
+                    }
+                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                    {
+                        // the window closed
+                    }
+                }
+                Answer(batch);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            while (reader.TryRead(out var item)) batch.Add(item);
+            foreach (var (_, answer) in batch) answer.TrySetException(new ObjectDisposedException(nameof(QueryBatcher<TIn, TOut>)));
+        }
+    }
+
+    void Answer(List<(TIn Request, TaskCompletionSource<TOut> Answer)> batch)
+    {
+        IReadOnlyList<TOut> answers;
+        try
+        {
+            answers = process(batch.Select(b => b.Request).ToList());
+            if (answers.Count != batch.Count) throw new InvalidOperationException($"the batch processor answered {answers.Count} of {batch.Count} requests");
+        }
+        catch (Exception e)
+        {
+            Count(batch.Count);
+            foreach (var (_, answer) in batch) answer.TrySetException(e);
+            batch.Clear();
+            return;
+        }
+        Count(batch.Count);   // before the answers: a caller that sees its answer sees the batch counted
+        for (int i = 0; i < batch.Count; i++) batch[i].Answer.TrySetResult(answers[i]);
+        batch.Clear();
+    }
+
+    void Count(int n)
+    {
+        Interlocked.Increment(ref batches);
+        Interlocked.Add(ref requests, n);
+    }
+
+    /// <summary>Stops the worker; requests still queued fail with <see cref="ObjectDisposedException"/>.</summary>
+    public void Dispose()
+    {
+        queue.Writer.TryComplete();
+        stop.Cancel();
+        try { worker.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
+        stop.Dispose();
+    }
+}
