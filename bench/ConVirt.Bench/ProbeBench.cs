@@ -17,6 +17,9 @@ public static class ProbeBench
     /// <summary>The previous probe's settings (its defaults before issue 27).</summary>
     public static readonly LogisticRegressionProbeOptions Previous = new(MaxIterations: 300, GradientTolerance: 1e-8, LossTolerance: 1e-12);
 
+    /// <summary>scikit-learn's max_iter: its default (some fits stop there) and enough to converge.</summary>
+    static readonly int[] SklearnIterations = [100, 1000];
+
     public static Dictionary<string, object> Run(string repo, string manifest, string[] labels, string cacheFolder, int repeats, string scratch, Action<string> log)
     {
         var results = new Dictionary<string, object>();
@@ -43,17 +46,18 @@ public static class ProbeBench
             File.WriteAllText(Path.Combine(folder, "task.json"), JsonSerializer.Serialize(new Dictionary<string, object>
             {
                 ["dimension"] = d, ["classes"] = classes, ["train_labels"] = yTrain, ["fit_rows"] = fitRows,
-                ["validation_rows"] = validationRows, ["grid"] = options.ResolvedL2Grid, ["max_iter"] = 1000,
+                ["validation_rows"] = validationRows, ["grid"] = options.ResolvedL2Grid,
             }));
             log($"  {label}: {task.Describe()}, {classes} classes, {yTrain.Length} train ({fitRows.Length} fit + {validationRows.Length} hold-out) / {yTest.Length} test rows, d = {d}; grid {string.Join(" ", options.ResolvedL2Grid)} (load {Machine.LoadAverage()})");
 
             var before = new List<double>();
             var after = new List<double>();
-            var sklearn = new List<double>();
-            float[,]? pBefore = null, pAfter = null, pSklearn = null;
-            double l2Before = 0, l2After = 0, l2Sklearn = 0;
+            var sklearn = SklearnIterations.ToDictionary(m => m, _ => new List<double>());
+            var pSklearn = new Dictionary<int, float[,]>();
+            var sklearnInfo = new Dictionary<int, (double L2, string Iterations)>();
+            float[,]? pBefore = null, pAfter = null;
+            double l2Before = 0, l2After = 0;
             int itBefore = 0, itAfter = 0;
-            string sklearnIterations = "";
             for (int r = 0; r < repeats; r++)
             {
                 var clock = Stopwatch.StartNew();
@@ -74,14 +78,16 @@ public static class ProbeBench
                     (l2After, itAfter) = (probe.L2, probe.Iterations);
                 }
                 after.Add(clock.Elapsed.TotalSeconds);
-                if (RunSklearn(repo, folder, out var why) is { } sk)
+                foreach (int maxIter in SklearnIterations)
                 {
-                    sklearn.Add(sk.RootElement.GetProperty("seconds")[0].GetDouble());
-                    l2Sklearn = sk.RootElement.GetProperty("l2").GetDouble();
-                    sklearnIterations = sk.RootElement.GetProperty("iterations").GetRawText();
-                    pSklearn = ReadFloats(Path.Combine(folder, "sklearn_proba.f32"), yTest.Length, classes);
+                    if (RunSklearn(repo, folder, maxIter, out var why) is { } sk)
+                    {
+                        sklearn[maxIter].Add(sk.RootElement.GetProperty("seconds")[0].GetDouble());
+                        sklearnInfo[maxIter] = (sk.RootElement.GetProperty("l2").GetDouble(), sk.RootElement.GetProperty("iterations").GetRawText());
+                        pSklearn[maxIter] = ReadFloats(Path.Combine(folder, $"sklearn_proba-{maxIter}.f32"), yTest.Length, classes);
+                    }
+                    else log($"    scikit-learn (max_iter {maxIter}) skipped: {why}");
                 }
-                else log($"    scikit-learn skipped: {why}");
             }
             var sBefore = TaskScores.Compute(task, pBefore!, yTest, null);
             var sAfter = TaskScores.Compute(task, pAfter!, yTest, null);
@@ -95,17 +101,20 @@ public static class ProbeBench
             };
             log($"    previous probe: {Stats.Of(before).Show("F2", " s")}, λ {l2Before:g}, final fit {itBefore} iterations, AUC {sBefore.Auc:F4}, accuracy {sBefore.Accuracy:F4}");
             log($"    current probe:  {Stats.Of(after).Show("F2", " s")}, λ {l2After:g}, final fit {itAfter} iterations, AUC {sAfter.Auc:F4}, accuracy {sAfter.Accuracy:F4}; max |Δp| vs previous {MaxDifference(pAfter!, pBefore!):E2}");
-            if (pSklearn is not null)
+            entry["ratio_previous_over_current"] = Stats.Of(before).Median / Stats.Of(after).Median;
+            foreach (var (maxIter, p) in pSklearn)
             {
-                var sSk = TaskScores.Compute(task, pSklearn, yTest, null);
-                entry["sklearn_s"] = Stats.Of(sklearn);
-                entry["sklearn"] = new { l2 = l2Sklearn, iterations = sklearnIterations, auc = sSk.Auc, accuracy = sSk.Accuracy };
-                entry["max_abs_probability_difference_current_vs_sklearn"] = MaxDifference(pAfter!, pSklearn);
-                entry["ratio_sklearn_over_current"] = Stats.Of(sklearn).Median / Stats.Of(after).Median;
-                entry["ratio_previous_over_current"] = Stats.Of(before).Median / Stats.Of(after).Median;
-                log($"    scikit-learn:   {Stats.Of(sklearn).Show("F2", " s")}, λ {l2Sklearn:g}, iterations per fit {sklearnIterations}, AUC {sSk.Auc:F4}, accuracy {sSk.Accuracy:F4}; max |Δp| vs current {MaxDifference(pAfter!, pSklearn):E2}");
-                log($"    speed: current / scikit-learn {Stats.Of(sklearn).Median / Stats.Of(after).Median:F2}x, current / previous {Stats.Of(before).Median / Stats.Of(after).Median:F2}x (load {Machine.LoadAverage()})");
+                var sSk = TaskScores.Compute(task, p, yTest, null);
+                var stats = Stats.Of(sklearn[maxIter]);
+                entry[$"sklearn_max_iter_{maxIter}_s"] = stats;
+                entry[$"sklearn_max_iter_{maxIter}"] = new
+                {
+                    l2 = sklearnInfo[maxIter].L2, iterations = sklearnInfo[maxIter].Iterations, auc = sSk.Auc, accuracy = sSk.Accuracy,
+                    max_abs_probability_difference_vs_current = MaxDifference(pAfter!, p), ratio_sklearn_over_current = stats.Median / Stats.Of(after).Median,
+                };
+                log($"    scikit-learn, max_iter {maxIter}: {stats.Show("F2", " s")}, λ {sklearnInfo[maxIter].L2:g}, iterations per fit {sklearnInfo[maxIter].Iterations}, AUC {sSk.Auc:F4}, accuracy {sSk.Accuracy:F4}; max |Δp| vs current {MaxDifference(pAfter!, p):E2}; current is {stats.Median / Stats.Of(after).Median:F2}x its speed");
             }
+            log($"    current / previous {Stats.Of(before).Median / Stats.Of(after).Median:F2}x (load {Machine.LoadAverage()})");
             results[label] = entry;
         }
         return results;
@@ -141,9 +150,9 @@ public static class ProbeBench
         }
     }
 
-    static JsonDocument? RunSklearn(string repo, string folder, out string why)
+    static JsonDocument? RunSklearn(string repo, string folder, int maxIter, out string why)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(repo, "bench", "sklearn", "probe_sklearn.py"), folder, "1"])
+        var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(repo, "bench", "sklearn", "probe_sklearn.py"), folder, "1", maxIter.ToString(System.Globalization.CultureInfo.InvariantCulture)])
         {
             RedirectStandardError = true, RedirectStandardOutput = true,
         };
@@ -157,7 +166,7 @@ public static class ProbeBench
         }
         catch (System.ComponentModel.Win32Exception e) { why = e.Message; return null; }
         why = "";
-        return JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "sklearn.json")));
+        return JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, $"sklearn-{maxIter}.json")));
     }
 
     static void WriteFloats(string path, float[,] values)

@@ -6,10 +6,12 @@ row indices, the L2 grid) and DIR/train.f32, DIR/test.f32 (row-major little-endi
 REPEATS times: StandardScaler on all training rows; for each lambda (strongest first), LogisticRegression(lbfgs,
 C = 1 / (lambda * n_fit)) on the hold-out's training rows, validation log-loss on its validation rows; the best
 lambda refitted on all training rows; test probabilities. Writes DIR/sklearn.json (seconds per repetition,
-chosen lambda, L-BFGS iterations) and DIR/sklearn_proba.f32 ([n_test, classes] float32; the C# side scores it
+chosen lambda, L-BFGS iterations) and DIR/sklearn_proba-MAX_ITER.f32 ([n_test, classes] float32; the C# side scores it
 with the same metric code as its own probe).
 
-Run by the bench:  /usr/bin/python3 bench/sklearn/probe_sklearn.py DIR REPEATS
+MAX_ITER: LogisticRegression's max_iter (100, its default, stops some fits before its tolerance; 1000 lets them converge).
+
+Run by the bench:  /usr/bin/python3 bench/sklearn/probe_sklearn.py DIR REPEATS MAX_ITER
 Needs numpy and scikit-learn (Debian: apt-get install python3-sklearn). Benchmark only, never in CI.
 """
 import json
@@ -60,21 +62,21 @@ def protocol(x_train, y_train, x_test, fit_rows, val_rows, grid, classes, max_it
 def main():
     folder = pathlib.Path(sys.argv[1])
     repeats = int(sys.argv[2]) if len(sys.argv) > 2 else 3
+    max_iter = int(sys.argv[3]) if len(sys.argv) > 3 else 100
     task = json.loads((folder / "task.json").read_text())
     d, classes = task["dimension"], task["classes"]
     x_train = np.fromfile(folder / "train.f32", dtype="<f4").reshape(-1, d).astype(np.float64)
     x_test = np.fromfile(folder / "test.f32", dtype="<f4").reshape(-1, d).astype(np.float64)
     y_train = np.asarray(task["train_labels"])
     fit_rows, val_rows = np.asarray(task["fit_rows"]), np.asarray(task["validation_rows"])
-    max_iter = task.get("max_iter", 1000)
     seconds = []
     warnings.simplefilter("ignore", ConvergenceWarning)
     for _ in range(repeats):
         start = time.perf_counter()
         proba, chosen, losses, iterations = protocol(x_train, y_train, x_test, fit_rows, val_rows, task["grid"], classes, max_iter)
         seconds.append(time.perf_counter() - start)
-    proba.astype("<f4").tofile(folder / "sklearn_proba.f32")
-    (folder / "sklearn.json").write_text(json.dumps({
+    proba.astype("<f4").tofile(folder / f"sklearn_proba-{max_iter}.f32")
+    (folder / f"sklearn-{max_iter}.json").write_text(json.dumps({
         "seconds": seconds, "l2": chosen, "validation_losses": {str(k): v for k, v in losses.items()},
         "iterations": iterations, "sklearn_version": sklearn.__version__, "numpy_version": np.__version__,
         "max_iter": max_iter,
