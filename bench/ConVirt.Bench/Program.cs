@@ -450,6 +450,18 @@ if (sections.Contains("serve-batching"))
     try { Directory.Delete(Path.Combine(scratch, "serve"), recursive: true); } catch (IOException) { }
 }
 
+if (sections.Contains("onnx"))
+{
+    // not in `all` (issue 27): libtorch against ONNX Runtime for both towers; --configs cpu-small,paper
+    var onnx = new Dictionary<string, object>();
+    foreach (var name in (Option("--configs") ?? "cpu-small").Split(','))
+    {
+        Log($"[onnx] {name}: libtorch vs ONNX Runtime (CPU execution provider, all graph optimisations, {threads} intra-op threads), alternated (load {Machine.LoadAverage()})");
+        onnx[name] = OnnxBench.Run(name, scratch, threads, quick, Log);
+    }
+    results["onnx"] = onnx;
+}
+
 if (sections.Contains("probe"))
 {
     // not in `all` (needs scikit-learn): bash bench/run.sh probe; features cached in --features DIR (default bench/results/probe-features, ignored by git)
