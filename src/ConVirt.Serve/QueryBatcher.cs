@@ -3,10 +3,11 @@ using System.Threading.Channels;
 namespace ConVirt.Serve;
 
 /// <summary>
-/// Coalesces concurrent requests into batches: a single worker takes the first waiting request, everything queued
-/// behind it, and whatever arrives within <see cref="Window"/> after it (up to <see cref="MaxBatch"/>), and hands the
-/// batch to one call of the processor. A request that finds the worker idle waits at most the window; requests that
-/// arrive while a batch is being processed are taken together when it finishes.
+/// Coalesces concurrent requests into batches: a single worker takes the first waiting request and everything queued
+/// behind it, and, when requests have been concurrent (several queued now, or the previous batch held several), whatever
+/// arrives within <see cref="Window"/> after it (up to <see cref="MaxBatch"/>); then it hands the batch to one call of
+/// the processor. Requests that arrive while a batch is being processed are taken together when it finishes; a lone
+/// request after a lone request does not wait.
 /// </summary>
 /// <typeparam name="TIn">One request.</typeparam>
 /// <typeparam name="TOut">Its answer.</typeparam>
@@ -19,7 +20,7 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
     readonly Task worker;
 
     /// <param name="process">Answers a batch: one answer per request, in order. An exception fails every request of the batch.</param>
-    /// <param name="window">How long the first request of a batch waits for others (zero: only those already queued).</param>
+    /// <param name="window">How long the first request of a batch waits for others when requests have been concurrent (zero: only those already queued).</param>
     /// <param name="maxBatch">Most requests per batch (at least 1).</param>
     public QueryBatcher(Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> process, TimeSpan window, int maxBatch)
     {
@@ -32,7 +33,7 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
         worker = Task.Factory.StartNew(Run, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>How long the first request of a batch waits for others.</summary>
+    /// <summary>How long the first request of a batch waits for others when requests have been concurrent.</summary>
     public TimeSpan Window { get; }
 
     /// <summary>Most requests per batch.</summary>
@@ -59,6 +60,7 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
     {
         var reader = queue.Reader;
         var batch = new List<(TIn Request, TaskCompletionSource<TOut> Answer)>(MaxBatch);
+        int lastBatchSize = 0;
         try
         {
             while (await reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
@@ -66,7 +68,9 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
                 batch.Clear();
                 while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
                 if (batch.Count == 0) continue;
-                if (batch.Count < MaxBatch && Window > TimeSpan.Zero)
+                // wait for more only where requests have been concurrent: after a batch of several, or with several queued now
+                // (one request at a time never waits: a lone client pays no window)
+                if (batch.Count < MaxBatch && Window > TimeSpan.Zero && (batch.Count > 1 || lastBatchSize > 1))
                 {
                     using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
                     wait.CancelAfter(Window);
@@ -80,6 +84,7 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
                         // the window closed
                     }
                 }
+                lastBatchSize = batch.Count;
                 Answer(batch);
             }
         }
