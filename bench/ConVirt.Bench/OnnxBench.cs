@@ -28,7 +28,7 @@ public static class OnnxBench
         string folder = Path.Combine(scratch, "onnx-" + name);
         if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
         var export = Stopwatch.StartNew();
-        OnnxExport.Write(new LoadedEncoder("bench", model.ImageEncoder, model, tokenizer, sc.Config), folder, new OnnxExportOptions());
+        OnnxExport.Write(new LoadedEncoder("random", model.ImageEncoder, model, tokenizer, sc.Config), folder, new OnnxExportOptions());
         log($"  {name}: exported in {export.Elapsed.TotalSeconds:F1} s");
         using var options = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL, IntraOpNumThreads = threads, InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL };

@@ -6,18 +6,20 @@ namespace ConVirt.Serve;
 /// Coalesces concurrent requests into batches: a single worker takes the first waiting request and everything queued
 /// behind it, and, when requests have been concurrent (several queued now, or the previous batch held several), whatever
 /// arrives within <see cref="Window"/> after it (up to <see cref="MaxBatch"/>); then it hands the batch to one call of
-/// the processor. Requests that arrive while a batch is being processed are taken together when it finishes; a lone
-/// request after a lone request does not wait.
+/// the processor. Requests that arrive while a batch is being processed are taken together when it finishes; a request
+/// that finds nothing processed and nothing queued is answered at once on its caller's thread.
 /// </summary>
 /// <typeparam name="TIn">One request.</typeparam>
 /// <typeparam name="TOut">Its answer.</typeparam>
 public sealed class QueryBatcher<TIn, TOut> : IDisposable
 {
     readonly Channel<(TIn Request, TaskCompletionSource<TOut> Answer)> queue =
-        Channel.CreateUnbounded<(TIn, TaskCompletionSource<TOut>)>(new UnboundedChannelOptions { SingleReader = true });
+        Channel.CreateUnbounded<(TIn, TaskCompletionSource<TOut>)>();   // multi-reader kind: it can count (Submit checks for waiting requests)
     readonly Func<IReadOnlyList<TIn>, IReadOnlyList<TOut>> process;
     readonly CancellationTokenSource stop = new();
+    readonly SemaphoreSlim engine = new(1, 1);   // held while a batch (or an inline request) is processed
     readonly Task worker;
+    int lastBatchSize;
 
     /// <param name="process">Answers a batch: one answer per request, in order. An exception fails every request of the batch.</param>
     /// <param name="window">How long the first request of a batch waits for others when requests have been concurrent (zero: only those already queued).</param>
@@ -47,45 +49,76 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
 
     long batches, requests;
 
-    /// <summary>Queues <paramref name="request"/> and completes with its answer (or the processor's exception).</summary>
+    /// <summary>
+    /// Answers <paramref name="request"/>: on the caller's thread when nothing is being processed and nothing waits (a
+    /// batch of one, no hand-over), else queued for the next batch; completes with its answer or the processor's exception.
+    /// </summary>
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
     public Task<TOut> Submit(TIn request)
     {
-        var answer = new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!queue.Writer.TryWrite((request, answer))) throw new ObjectDisposedException(nameof(QueryBatcher<TIn, TOut>));
-        return answer.Task;
+        if (queue.Reader.Count == 0 && engine.Wait(0))
+        {
+            bool inline = false;
+            TOut answer = default!;
+            Exception? failure = null;
+            try
+            {
+                if (queue.Reader.Count == 0 && !stop.IsCancellationRequested)
+                {
+                    inline = true;
+                    Interlocked.Exchange(ref lastBatchSize, 1);
+                    try
+                    {
+                        var answers = process([request]);
+                        if (answers.Count != 1) throw new InvalidOperationException($"the batch processor answered {answers.Count} of 1 requests");
+                        answer = answers[0];
+                    }
+                    catch (Exception e) { failure = e; }
+                    Count(1);
+                }
+            }
+            finally { engine.Release(); }
+            if (inline) return failure is null ? Task.FromResult(answer) : Task.FromException<TOut>(failure);
+        }
+        var pending = new TaskCompletionSource<TOut>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!queue.Writer.TryWrite((request, pending))) throw new ObjectDisposedException(nameof(QueryBatcher<TIn, TOut>));
+        return pending.Task;
     }
 
     async Task Run()
     {
         var reader = queue.Reader;
         var batch = new List<(TIn Request, TaskCompletionSource<TOut> Answer)>(MaxBatch);
-        int lastBatchSize = 0;
         try
         {
             while (await reader.WaitToReadAsync(stop.Token).ConfigureAwait(false))
             {
-                batch.Clear();
-                while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
-                if (batch.Count == 0) continue;
-                // wait for more only where requests have been concurrent: after a batch of several, or with several queued now
-                // (one request at a time never waits: a lone client pays no window)
-                if (batch.Count < MaxBatch && Window > TimeSpan.Zero && (batch.Count > 1 || lastBatchSize > 1))
+                await engine.WaitAsync(stop.Token).ConfigureAwait(false);
+                try
                 {
-                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
-                    wait.CancelAfter(Window);
-                    try
+                    batch.Clear();
+                    while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
+                    if (batch.Count == 0) continue;
+                    // wait for more only where requests have been concurrent: after a batch of several, or with several queued now
+                    // (one request at a time never waits: a lone client pays no window)
+                    if (batch.Count < MaxBatch && Window > TimeSpan.Zero && (batch.Count > 1 || Volatile.Read(ref lastBatchSize) > 1))
                     {
-                        while (batch.Count < MaxBatch && await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
-                            while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
+                        using var wait = CancellationTokenSource.CreateLinkedTokenSource(stop.Token);
+                        wait.CancelAfter(Window);
+                        try
+                        {
+                            while (batch.Count < MaxBatch && await reader.WaitToReadAsync(wait.Token).ConfigureAwait(false))
+                                while (batch.Count < MaxBatch && reader.TryRead(out var item)) batch.Add(item);
+                        }
+                        catch (OperationCanceledException) when (!stop.IsCancellationRequested)
+                        {
+                            // the window closed
+                        }
                     }
-                    catch (OperationCanceledException) when (!stop.IsCancellationRequested)
-                    {
-                        // the window closed
-                    }
+                    Interlocked.Exchange(ref lastBatchSize, batch.Count);
+                    Answer(batch);
                 }
-                lastBatchSize = batch.Count;
-                Answer(batch);
+                finally { engine.Release(); }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -131,5 +164,6 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
         stop.Cancel();
         try { worker.Wait(TimeSpan.FromSeconds(10)); } catch (AggregateException) { }
         stop.Dispose();
+        engine.Dispose();
     }
 }
