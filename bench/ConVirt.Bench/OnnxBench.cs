@@ -43,7 +43,7 @@ public static class OnnxBench
             if (part == "image")
             {
                 torch.manual_seed(batch);
-                using var x = torch.rand(batch, channels, 224, 224);
+                var x = torch.rand(batch, channels, 224, 224);   // kept for the closures below (a few MB per shape)
                 var data = x.data<float>().ToArray();
                 ours = () =>
                 {

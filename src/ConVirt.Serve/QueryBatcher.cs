@@ -7,7 +7,7 @@ namespace ConVirt.Serve;
 /// behind it, and, when requests have been concurrent (several queued now, or the previous batch held several), whatever
 /// arrives within <see cref="Window"/> after it (up to <see cref="MaxBatch"/>); then it hands the batch to one call of
 /// the processor. Requests that arrive while a batch is being processed are taken together when it finishes; a request
-/// that finds nothing processed and nothing queued is answered at once on its caller's thread.
+/// that finds nothing processed and nothing queued after a batch of one is answered at once on its caller's thread.
 /// </summary>
 /// <typeparam name="TIn">One request.</typeparam>
 /// <typeparam name="TOut">Its answer.</typeparam>
@@ -50,13 +50,16 @@ public sealed class QueryBatcher<TIn, TOut> : IDisposable
     long batches, requests;
 
     /// <summary>
-    /// Answers <paramref name="request"/>: on the caller's thread when nothing is being processed and nothing waits (a
-    /// batch of one, no hand-over), else queued for the next batch; completes with its answer or the processor's exception.
+    /// Answers <paramref name="request"/>: on the caller's thread when nothing is being processed, nothing waits and the last
+    /// batch held one request (a batch of one, no hand-over), else queued for the next batch; completes with its answer or
+    /// the processor's exception.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The batcher was disposed.</exception>
     public Task<TOut> Submit(TIn request)
     {
-        if (queue.Reader.Count == 0 && engine.Wait(0))
+        // a lone request (nothing queued, nothing processed, and the last batch was a lone one too) skips the hand-over;
+        // once requests have been concurrent they queue, so that the worker can batch them
+        if (Volatile.Read(ref lastBatchSize) <= 1 && queue.Reader.Count == 0 && engine.Wait(0))
         {
             bool inline = false;
             TOut answer = default!;
