@@ -30,7 +30,7 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
             new SearchFilter(new Dictionary<string, string> { ["split"] = "test" }) };
         var requests = Phrases.Select((p, i) => (Text: p, K: 1 + i % 10, Filter: filters[i % 3])).ToArray();
 
-        var answers = await Task.WhenAll(requests.Select(r => Task.Run(() => batched.SearchTextAsync(r.Text, r.K, r.Filter))));
+        var answers = await Task.WhenAll(Concurrently(requests.Length, i => batched.SearchTextAsync(requests[i].Text, requests[i].K, requests[i].Filter)));
 
         var (batches, queries) = batched.TextBatches;
         Assert.Equal(Phrases.Length, queries);
@@ -79,7 +79,7 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
             return batch.Select(x => x * x).ToList();
         }, TimeSpan.FromMilliseconds(100), maxBatch: 4);
 
-        var squares = await Task.WhenAll(Enumerable.Range(1, 10).Select(i => Task.Run(() => batcher.Submit(i))));
+        var squares = await Task.WhenAll(Concurrently(10, i => batcher.Submit(i + 1)));
         Assert.Equal(Enumerable.Range(1, 10).Select(i => i * i), squares);
         Assert.All(sizes, s => Assert.InRange(s, 1, 4));
         Assert.Equal(10, sizes.Sum());
@@ -90,5 +90,23 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
         Assert.Equal(49, await batcher.Submit(7));   // the worker lives on
         Assert.Throws<ArgumentOutOfRangeException>(() => new QueryBatcher<int, int>(b => b.ToList(), TimeSpan.FromMilliseconds(-1), 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => new QueryBatcher<int, int>(b => b.ToList(), TimeSpan.Zero, 0));
+    }
+
+    /// <summary>
+    /// Submits n requests from n threads released together (not the thread pool, which on 2 cores may run them one after
+    /// another, so that no request would ever meet another).
+    /// </summary>
+    static Task<T>[] Concurrently<T>(int n, Func<int, Task<T>> submit)
+    {
+        var tasks = new Task<T>[n];
+        using var start = new Barrier(n);
+        var threads = Enumerable.Range(0, n).Select(i => new Thread(() =>
+        {
+            start.SignalAndWait();
+            tasks[i] = submit(i);
+        })).ToList();
+        threads.ForEach(t => t.Start());
+        threads.ForEach(t => t.Join());
+        return tasks;
     }
 }
