@@ -1,5 +1,6 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
 // Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve ...]
+//        issue 27 (not in all): probe [--features DIR] (needs /usr/bin/python3 with scikit-learn), probe-sweep --features DIR, serve-batching, onnx [--configs cpu-small,paper]
 //        distributed (not in all): needs mpirun (openmpi-bin); 2 ranks x 1 thread against 1 rank x 2 threads, and the cost model's pieces
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
