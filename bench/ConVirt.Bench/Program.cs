@@ -1,6 +1,7 @@
 // ConVirt.Bench: every figure of docs/benchmarks.md, measured side by side in one run.
 // Usage: dotnet run -c Release --project bench/ConVirt.Bench -- [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve|label ...]
 //        label (not in all): report labeling, one thread, 100k OpenI reports (../shared/data/openi-reports), engine and manifest
+//        issue 27 (not in all): probe [--features DIR] (needs /usr/bin/python3 with scikit-learn), probe-sweep --features DIR, serve-batching, onnx [--configs cpu-small,paper]
 //        distributed (not in all): needs mpirun (openmpi-bin); 2 ranks x 1 thread against 1 rank x 2 threads, and the cost model's pieces
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
@@ -448,6 +449,47 @@ if (sections.Contains("serve"))
     try { Directory.Delete(Path.Combine(scratch, "serve"), recursive: true); } catch (IOException) { }
 }
 
+if (sections.Contains("serve-batching"))
+{
+    // not in `all` (issue 27): text queries one at a time (the service before) against batched, alternated, at 1 and 32 clients over 100k
+    Log($"[serve-batching] text search over 100k synthetic embeddings, single vs batched, 1 and 32 clients, alternated (load {Machine.LoadAverage()})");
+    var (batchLevels, _) = ServeBench.Run([quick ? 10_000 : 100_000], [1, 32], quick ? 3 : 10, 0, Path.Combine(scratch, "serve"), Log,
+        ["single", "batched"], quick ? 1 : 2);
+    results["serve_batching"] = new Dictionary<string, object> { ["text_search"] = batchLevels };
+    try { Directory.Delete(Path.Combine(scratch, "serve"), recursive: true); } catch (IOException) { }
+}
+
+if (sections.Contains("onnx"))
+{
+    // not in `all` (issue 27): libtorch against ONNX Runtime for both towers; --configs cpu-small,paper
+    var onnx = new Dictionary<string, object>();
+    foreach (var name in (Option("--configs") ?? "cpu-small").Split(','))
+    {
+        Log($"[onnx] {name}: libtorch vs ONNX Runtime (CPU execution provider, all graph optimisations, {threads} intra-op threads), alternated (load {Machine.LoadAverage()})");
+        onnx[name] = OnnxBench.Run(name, scratch, threads, quick, Log);
+    }
+    results["onnx"] = onnx;
+}
+
+if (sections.Contains("probe"))
+{
+    // not in `all` (needs scikit-learn): bash bench/run.sh probe; features cached in --features DIR (default bench/results/probe-features, ignored by git)
+    string medpix = Path.Combine(sharedData, "medpix", "manifest.jsonl");
+    if (!File.Exists(medpix)) { Log($"[probe] skipped: {medpix} not found"); results["probe"] = "skipped: no shared data"; }
+    else
+    {
+        string features = Option("--features") ?? Path.Combine(scratch, "probe-features");
+        Log($"[probe] linear probe on MedPix ImageNet h_v: previous probe / current probe / scikit-learn lbfgs, alternated (load {Machine.LoadAverage()})");
+        results["probe"] = ProbeBench.Run(repo, medpix, ["plane", "modality"], features, quick ? 1 : 3, Path.Combine(scratch, "probe"), Log);
+        try { Directory.Delete(Path.Combine(scratch, "probe"), recursive: true); } catch (IOException) { }
+    }
+}
+
+if (sections.Contains("probe-sweep") && Option("--features") is { } sweepFeatures)
+    foreach (var label in new[] { "plane", "modality" })
+        ProbeBench.Sweep(Path.Combine(sharedData, "medpix", "manifest.jsonl"), label, sweepFeatures,
+            [(1e-5, 2.2e-9, 300), (3e-5, 2.2e-9, 300), (1e-4, 2.2e-9, 300)], Log);
+
 if (sections.Contains("distributed"))
 {
     if (!File.Exists(cli)) { Log($"[distributed] skipped: {cli} not built (dotnet build src/ConVirt.Cli -c Release)"); results["distributed"] = "skipped: CLI not built"; }
@@ -465,7 +507,7 @@ File.WriteAllText(outFile, JsonSerializer.Serialize(results, new JsonSerializerO
 return 0;
 
 string? Option(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from" or "--arch" or "--configs" or "--bf16-peer-reps" or "--compile-peer-reps" or "--size" or "--batch"; }
+static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from" or "--arch" or "--configs" or "--bf16-peer-reps" or "--compile-peer-reps" or "--size" or "--batch" or "--features"; }
 static void Log(string line) { Console.WriteLine(line); Console.Out.Flush(); }
 static string FindRepo()
 {

@@ -22,8 +22,11 @@ namespace ConVirt.Bench;
 /// </summary>
 public static class ServeBench
 {
-    public sealed record Level(long Images, int Clients, int Requests, double Seconds, double RequestsPerSecond, double P50Ms, double P99Ms, int Failed);
+    public sealed record Level(long Images, int Clients, int Requests, double Seconds, double RequestsPerSecond, double P50Ms, double P99Ms, int Failed,
+        string Mode = "batched", long Batches = 0);
     public sealed record ImageSearch(long Images, int Side, int Requests, double P50Ms, double P99Ms, double UploadBytes);
+
+    static readonly TimeSpan? DefaultWindow = new ServeOptions { Encoder = "bench", Data = "bench" }.BatchWindow;
 
     static readonly string[] Queries =
     [
@@ -32,8 +35,13 @@ public static class ServeBench
         "large right pleural effusion", "left upper lobe opacity",
     ];
 
-    public static (List<Level> Text, List<ImageSearch> Image) Run(long[] sizes, int[] clients, double secondsPerLevel, int imageReps, string scratch, Action<string> log)
+    /// <param name="modes">Text-query handling to compare, alternated per repetition: <c>single</c> (every query embedded
+    /// and searched on its own, the service before issue 27) and <c>batched</c> (the default, <see cref="ServeOptions.BatchWindow"/>).</param>
+    /// <param name="repetitions">Rounds over the modes.</param>
+    public static (List<Level> Text, List<ImageSearch> Image) Run(long[] sizes, int[] clients, double secondsPerLevel, int imageReps, string scratch, Action<string> log,
+        string[]? modes = null, int repetitions = 1)
     {
+        modes ??= ["batched"];
         Directory.CreateDirectory(scratch);
         var config = ConVirtConfig.CpuSmall;
         var built = ConVirt.Interop.ModelFactory.Build(config.Model);
@@ -48,22 +56,31 @@ public static class ServeBench
             torch.manual_seed(1);
             var features = ImageFeatures.ToMatrix(torch.randn(n, config.Model.ProjectionDim));
             var rows = Enumerable.Range(0, (int)n).Select(i => template with { Id = $"row-{i:D7}", Split = (i % 10) switch { 9 => "test", 8 => "val", _ => "train" } }).ToList();
-            var options = new ServeOptions { Encoder = "bench", Data = manifest, Port = 0, ImageSize = 224 };
-            using var index = new ArchiveIndex(encoder, new ImageFeatureSet(features, rows, []), "v", 224, options);
-            using var app = ServeApp.Create(index);
-            app.StartAsync().GetAwaiter().GetResult();
-            var url = app.Urls.First();
-            log($"  n={n:N0}: serving at {url} (load {Machine.LoadAverage()})");
-            foreach (int c in clients)
-            {
-                var level = TextLevel(url, n, c, secondsPerLevel);
-                text.Add(level);
-                log($"    text search, {c,2} clients: {level.RequestsPerSecond:F1} requests/s, p50 {level.P50Ms:F1} ms, p99 {level.P99Ms:F1} ms ({level.Requests} requests in {level.Seconds:F1} s, {level.Failed} failed; load {Machine.LoadAverage()})");
-            }
-            var img = ImageLevel(url, n, upload, imageReps);
-            image.Add(img);
-            log($"    image search (1024x1024 PNG upload, {img.UploadBytes / 1024:F0} KiB, decode + 224 px view + ResNet-18 forward + search): p50 {img.P50Ms:F1} ms, p99 {img.P99Ms:F1} ms ({img.Requests} requests)");
-            app.StopAsync().GetAwaiter().GetResult();
+            for (int rep = 0; rep < repetitions; rep++)
+                foreach (var mode in modes)
+                {
+                    var options = new ServeOptions { Encoder = "bench", Data = manifest, Port = 0, ImageSize = 224, BatchWindow = mode == "single" ? null : DefaultWindow };
+                    using var index = new ArchiveIndex(encoder, new ImageFeatureSet(features, rows, []), "v", 224, options);
+                    using var app = ServeApp.Create(index);
+                    app.StartAsync().GetAwaiter().GetResult();
+                    var url = app.Urls.First();
+                    log($"  n={n:N0}, text queries {mode}{(options.BatchWindow is { } w ? $" (window {w.TotalMilliseconds} ms, at most {options.MaxBatch})" : "")}, round {rep + 1}: serving at {url} (load {Machine.LoadAverage()})");
+                    foreach (int c in clients)
+                    {
+                        var before = index.TextBatches.Batches;
+                        var level = TextLevel(url, n, c, secondsPerLevel) with { Mode = mode };
+                        level = level with { Batches = index.TextBatches.Batches - before };
+                        text.Add(level);
+                        log($"    text search, {c,2} clients: {level.RequestsPerSecond:F1} requests/s, p50 {level.P50Ms:F1} ms, p99 {level.P99Ms:F1} ms ({level.Requests} requests in {level.Seconds:F1} s, {level.Failed} failed{(level.Batches > 0 ? $", {level.Batches} batches incl. warm-up" : "")}; load {Machine.LoadAverage()})");
+                    }
+                    if (imageReps > 0 && rep == 0 && mode == modes[0])
+                    {
+                        var img = ImageLevel(url, n, upload, imageReps);
+                        image.Add(img);
+                        log($"    image search (1024x1024 PNG upload, {img.UploadBytes / 1024:F0} KiB, decode + 224 px view + ResNet-18 forward + search): p50 {img.P50Ms:F1} ms, p99 {img.P99Ms:F1} ms ({img.Requests} requests)");
+                    }
+                    app.StopAsync().GetAwaiter().GetResult();
+                }
         }
         return (text, image);
     }

@@ -26,6 +26,7 @@ public sealed class ArchiveIndex : IDisposable
     readonly ConcurrentDictionary<string, byte[]> thumbnails = new(StringComparer.Ordinal);
     readonly Lock forward = new();
     readonly Device device;
+    readonly QueryBatcher<TextRequest, IReadOnlyList<SearchHit>>? textBatcher;
 
     /// <param name="encoder">The frozen encoder (eval mode is set here).</param>
     /// <param name="set">Rows and their embeddings (row i of the features for <c>Rows[i]</c>).</param>
@@ -52,6 +53,7 @@ public sealed class ArchiveIndex : IDisposable
         (encoder.Model is not null ? (nn.Module)encoder.Model : encoder.Image).eval();
         Labels = Rows.SelectMany(r => r.Labels.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         Splits = Rows.Select(r => r.Split).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
+        if (HasTextTower && options.BatchWindow is { } window) textBatcher = new(SearchTextBatch, window, options.MaxBatch);
     }
 
     /// <summary>The encoder.</summary>
@@ -93,11 +95,52 @@ public sealed class ArchiveIndex : IDisposable
     /// <summary>The row with this id, or null.</summary>
     public ManifestRow? Find(string id) => byId.TryGetValue(id, out var i) ? Rows[i] : null;
 
-    /// <summary>Top <paramref name="k"/> rows for a text query (u against the rows' v).</summary>
+    /// <summary>Top <paramref name="k"/> rows for a text query (u against the rows' v), embedded and searched on its own.</summary>
     public IReadOnlyList<SearchHit> SearchText(string text, int k, SearchFilter filter)
     {
         using var query = EmbedText(text);
         return Search(query, k, filter);
+    }
+
+    /// <summary>
+    /// Top <paramref name="k"/> rows for a text query: with <see cref="ServeOptions.BatchWindow"/> set, concurrent queries
+    /// are embedded in one forward pass and those with the same filter searched in one scan; otherwise as
+    /// <see cref="SearchText"/>. A bad <paramref name="k"/> or filter is refused before the query joins a batch.
+    /// </summary>
+    public Task<IReadOnlyList<SearchHit>> SearchTextAsync(string text, int k, SearchFilter filter)
+    {
+        if (textBatcher is null) return Task.FromResult(SearchText(text, k, filter));
+        if (!HasTextTower) throw new ApiException(400, $"encoder '{Encoder.Name}' has no text tower: text search needs a ConVIRT run (search by image instead)");
+        CheckSearch(k, filter);
+        return textBatcher.Submit(new TextRequest(text, k, filter));
+    }
+
+    /// <summary>Batches formed and text queries answered through them (zero without batching).</summary>
+    public (long Batches, long Queries) TextBatches => textBatcher is null ? (0, 0) : (textBatcher.Batches, textBatcher.Requests);
+
+    IReadOnlyList<IReadOnlyList<SearchHit>> SearchTextBatch(IReadOnlyList<TextRequest> requests)
+    {
+        Tensor queries;
+        lock (forward)
+        {
+            using var scope = NewDisposeScope();
+            queries = EmbeddingExtractor.Texts(Encoder.Model!, Encoder.Tokenizer!, requests.Select(r => r.Text).ToList(), Encoder.Config.Model.Text.MaxLength, device,
+                batchSize: Options.MaxBatch).MoveToOuterDisposeScope();
+        }
+        using (queries)
+        {
+            var answers = new IReadOnlyList<SearchHit>[requests.Count];
+            foreach (var group in Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].Filter.Key))
+            {
+                var members = group.ToArray();
+                int k = members.Max(i => requests[i].K);
+                using var positions = tensor(members.Select(i => (long)i).ToArray());
+                using var selected = queries.index_select(0, positions);
+                var found = Search(selected, k, requests[members[0]].Filter, members.Select(i => requests[i].K).ToArray());
+                for (int j = 0; j < members.Length; j++) answers[members[j]] = found[j];
+            }
+            return answers;
+        }
     }
 
     /// <summary>Top <paramref name="k"/> rows for an image query (the image embedded as the archive's rows are).</summary>
@@ -137,13 +180,24 @@ public sealed class ArchiveIndex : IDisposable
     /// <remarks>Call outside a dispose scope: the index of a new filter is built here and kept.</remarks>
     public IReadOnlyList<SearchHit> Search(Tensor query, int k, SearchFilter filter)
     {
+        CheckSearch(k, filter);
+        return Search(query, k, filter, [k])[0];
+    }
+
+    /// <summary>Each row of [q, d] <paramref name="queries"/> searched in one scan; query i gets its best <paramref name="ks"/>[i] (at most <paramref name="k"/>).</summary>
+    List<SearchHit>[] Search(Tensor queries, int k, SearchFilter filter, int[] ks)
+    {
+        if (filter.Conditions.Count == 0) return Hits(index.Search(queries, Math.Min(k, Rows.Count)), null, ks);
+        var subset = SubsetOf(filter);
+        if (subset.Index is null) return ks.Select(_ => new List<SearchHit>()).ToArray();
+        return Hits(subset.Index.Search(queries, Math.Min(k, subset.Rows.Length)), subset.Rows, ks);
+    }
+
+    void CheckSearch(int k, SearchFilter filter)
+    {
         if (k < 1 || k > Options.MaxK) throw new ApiException(400, $"k = {k}: must be in [1, {Options.MaxK}]");
         foreach (var key in filter.Conditions.Keys)
             if (key != "split" && !Labels.Contains(key)) throw new ApiException(400, $"filter key '{key}' is unknown (known: split{string.Concat(Labels.Select(l => ", " + l))})");
-        if (filter.Conditions.Count == 0) return Hits(index.Search(query, Math.Min(k, Rows.Count)), null);
-        var subset = SubsetOf(filter);
-        if (subset.Index is null) return [];
-        return Hits(subset.Index.Search(query, Math.Min(k, subset.Rows.Length)), subset.Rows);
     }
 
     /// <summary>A PNG of the row's image, its longer side at most <see cref="ServeOptions.ThumbnailSide"/> (never the original file).</summary>
@@ -178,15 +232,22 @@ public sealed class ArchiveIndex : IDisposable
     static GrayImage LoadImage(ManifestRow row) =>
         RowImages.TryLoad(row, out var image, out _) ? image : throw new ApiException(404, $"the image of row '{row.Id}' can no longer be read");
 
-    List<SearchHit> Hits(NearestNeighbours found, int[]? rows)
+    /// <summary>Query i's best min(ks[i], found) hits: the prefix of its ranking (best first, ties by row), as a search for ks[i] alone returns.</summary>
+    List<SearchHit>[] Hits(NearestNeighbours found, int[]? rows, int[] ks)
     {
-        var hits = new List<SearchHit>(found.Indices.GetLength(1));
-        for (int j = 0; j < found.Indices.GetLength(1); j++)
+        var all = new List<SearchHit>[ks.Length];
+        for (int i = 0; i < ks.Length; i++)
         {
-            var row = Rows[rows is null ? (int)found.Indices[0, j] : rows[found.Indices[0, j]]];
-            hits.Add(new SearchHit(row.Id, found.Similarities[0, j], row.Split, row.Labels));
+            int count = Math.Min(ks[i], found.Indices.GetLength(1));
+            var hits = new List<SearchHit>(count);
+            for (int j = 0; j < count; j++)
+            {
+                var row = Rows[rows is null ? (int)found.Indices[i, j] : rows[found.Indices[i, j]]];
+                hits.Add(new SearchHit(row.Id, found.Similarities[i, j], row.Split, row.Labels));
+            }
+            all[i] = hits;
         }
-        return hits;
+        return all;
     }
 
     Subset SubsetOf(SearchFilter filter)
@@ -210,10 +271,13 @@ public sealed class ArchiveIndex : IDisposable
     /// <summary>Releases the embeddings.</summary>
     public void Dispose()
     {
+        textBatcher?.Dispose();
         index.Dispose();
         all.Dispose();
         foreach (var s in subsets.Values) if (s.IsValueCreated) s.Value.Index?.Dispose();
     }
 
     sealed record Subset(int[] Rows, EmbeddingIndex? Index);
+
+    sealed record TextRequest(string Text, int K, SearchFilter Filter);
 }

@@ -147,7 +147,7 @@ public static class ServeApp
             CheckText(text, options);
             int k = ReadK(root, Math.Min(20, options.MaxK));
             var filter = ReadFilter(root);
-            var hits = index.SearchText(text, k, filter);
+            var hits = await index.SearchTextAsync(text, k, filter);
             return Answer(hits, k, clock);
         });
         app.MapPost("/api/search/image", async (HttpContext context) =>

@@ -41,6 +41,16 @@ public sealed record ServeOptions
     /// <summary>Longest side of a thumbnail (pixels).</summary>
     public int ThumbnailSide { get; init; } = 256;
 
+    /// <summary>
+    /// How long the first text query of a batch waits for concurrent ones before they are embedded in one forward pass
+    /// and searched in one scan (queries arriving while a batch is processed join the next batch without waiting);
+    /// null: every query is embedded and searched on its own.
+    /// </summary>
+    public TimeSpan? BatchWindow { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>Most text queries embedded together.</summary>
+    public int MaxBatch { get; init; } = 64;
+
     /// <summary>cpu or cuda.</summary>
     public string Device { get; init; } = "cpu";
 
@@ -62,6 +72,8 @@ public sealed record ServeOptions
         if (MaxK < 1) throw new ArgumentException($"--max-k {MaxK}: must be at least 1");
         if (MaxUploadBytes < 1024) throw new ArgumentException($"the upload limit {MaxUploadBytes} bytes is below 1 KiB");
         if (MaxImagePixels < 1) throw new ArgumentException($"the image-size guard {MaxImagePixels} pixels must be positive");
+        if (BatchWindow is { } w && (w < TimeSpan.Zero || w > TimeSpan.FromSeconds(1))) throw new ArgumentException($"batch window {w.TotalMilliseconds} ms: outside [0, 1000] ms");
+        if (MaxBatch is < 1 or > 1024) throw new ArgumentException($"max batch {MaxBatch}: outside [1, 1024]");
         if (ThumbnailSide is < 16 or > 2048) throw new ArgumentException($"thumbnail side {ThumbnailSide}: outside [16, 2048]");
     }
 }

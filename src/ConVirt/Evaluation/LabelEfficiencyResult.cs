@@ -38,7 +38,9 @@ public sealed record LabelEfficiencyResult(string Kind, EncoderInfo Encoder, str
         foreach (var f in Fractions)
             sb.AppendLine(ci, $"| {f.Fraction:0.###} | {f.TrainCount:0.#} | {f.Runs.Count} | {Format(f.Auc)} | {Format(f.Accuracy)} | {Format(f.BalancedAccuracy)} |");
         sb.AppendLine();
-        sb.AppendLine("Mean over runs [95% percentile-bootstrap interval of the mean].");
+        sb.AppendLine(Fractions.Any(f => f.Interval == IntervalSource.TestSet)
+            ? "Mean over runs [95% percentile-bootstrap interval: of the mean over runs; at 100 % labels, where every run trains on the same rows, over resamples of the test set]."
+            : "Mean over runs [95% percentile-bootstrap interval of the mean].");
         return sb.ToString();
     }
 

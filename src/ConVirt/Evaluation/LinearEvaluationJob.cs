@@ -58,7 +58,8 @@ public static class LinearEvaluationJob
 
     /// <summary>
     /// The protocol on given features: for each fraction and run r (seed + r), a stratified subset of the training rows
-    /// (whole patients when rows carry patient ids) trains a probe, which is scored on all test rows.
+    /// (whole patients when rows carry patient ids) trains a probe, which is scored on all test rows. Intervals are a
+    /// bootstrap over runs, except at fraction 1, where they resample the test set (<see cref="TestSetBootstrap"/>).
     /// </summary>
     /// <param name="trainFeatures">[n_train, d] features of <paramref name="trainRows"/>.</param>
     /// <param name="trainRows">Training rows (labels, patient ids).</param>
@@ -91,6 +92,7 @@ public static class LinearEvaluationJob
         foreach (double fraction in fractions)
         {
             var scores = new List<RunScore>();
+            var testProbabilities = new List<float[,]>();
             for (int run = 0; run < runs; run++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -101,11 +103,19 @@ public static class LinearEvaluationJob
                 var probe = FitProbe(task, x, chosen, trainClasses, trainTargets, (probeOptions ?? new()) with { Seed = runSeed });
                 var probabilities = ImageFeatures.ToMatrix(probe.PredictProba(xTest));
                 var s = TaskScores.Compute(task, probabilities, testClasses, testTargets);
+                if (fraction >= 1) testProbabilities.Add(probabilities);
                 scores.Add(new RunScore(run, runSeed, chosen.Length, s.Auc, s.Accuracy, s.BalancedAccuracy, L2: probe.L2));
                 progress?.Report(string.Create(CultureInfo.InvariantCulture,
                     $"fraction {fraction:0.###} run {run + 1}/{runs}: {chosen.Length} labels, AUC {s.Auc:0.000}, accuracy {s.Accuracy:0.000}"));
             }
-            results.Add(FractionScores.Summarise(fraction, scores, seed));
+            var summary = FractionScores.Summarise(fraction, scores, seed);
+            if (fraction >= 1)
+            {
+                // every run trains on the same rows (only the hold-out for λ differs): the runs' spread is no interval; resample the test set
+                var (auc, accuracy, balanced) = TestSetBootstrap.Scores(task, testProbabilities, testClasses, testTargets, seed: seed);
+                summary = summary with { Auc = auc, Accuracy = accuracy, BalancedAccuracy = balanced, Interval = IntervalSource.TestSet };
+            }
+            results.Add(summary);
         }
         return results;
     }

@@ -189,7 +189,7 @@ public sealed class LogisticRegressionProbe
         var grid = options.ResolvedL2Grid;
         var selection = new List<(double L2, double ValidationLoss)>();
         double chosen = grid[0];
-        Tensor? start = null;
+        double[]? start = null;
         if (grid.Count > 1)
         {
             var trainIndices = LabelFractionSampler.Stratified(strata, null, 1 - options.ValidationFraction, options.Seed);
@@ -205,8 +205,8 @@ public sealed class LogisticRegressionProbe
             var validation = new Objective(standardised.index_select(0, validationIndex), targets.index_select(0, validationIndex), softmax, 0);
             // Strongest regularisation first, each fit warm-started from the previous solution (a regularisation path).
             var losses = new double[grid.Count];
-            Tensor? previous = null;
-            Tensor? best = null;
+            double[]? previous = null;
+            double[]? best = null;
             double bestLoss = double.PositiveInfinity;
             foreach (int g in Enumerable.Range(0, grid.Count).OrderByDescending(g => grid[g]))
             {
@@ -225,94 +225,94 @@ public sealed class LogisticRegressionProbe
         }
         var (final, iterations, converged) = MinimiseLbfgs(new Objective(standardised, targets, softmax, chosen),
             start ?? ZeroParameters(standardised, targets), options);
-        var matrix = TensorMatrix.Double(final); // [d + 1, heads]; last row is the bias
-        int d = (int)x.shape[1], heads = (int)targets.shape[1];
+        int d = (int)x.shape[1], heads = (int)targets.shape[1]; // final: row-major [d + 1, heads]; last row is the bias
         var weights = new double[d, heads];
         var bias = new double[heads];
         for (int h = 0; h < heads; h++)
         {
-            for (int j = 0; j < d; j++) weights[j, h] = matrix[j, h];
-            bias[h] = matrix[d, h];
+            for (int j = 0; j < d; j++) weights[j, h] = final[j * heads + h];
+            bias[h] = final[d * heads + h];
         }
         var head = new FittedHead(mean.cpu().data<double>().ToArray(), scale.cpu().data<double>().ToArray(), weights, bias, iterations, converged);
         return new LogisticRegressionProbe(kind, outputCount, chosen, selection, head);
     }
 
-    static Tensor ZeroParameters(Tensor standardised, Tensor targets) =>
-        zeros(standardised.shape[1] + 1, targets.shape[1], ScalarType.Float64, standardised.device);
+    static double[] ZeroParameters(Tensor standardised, Tensor targets) => new double[(standardised.shape[1] + 1) * targets.shape[1]];
 
-    /// <summary>L-BFGS (two-loop recursion) with Armijo backtracking, from <paramref name="start"/>.</summary>
-    static (Tensor Parameters, int Iterations, bool Converged) MinimiseLbfgs(Objective objective, Tensor start, LogisticRegressionProbeOptions options)
+    /// <summary>
+    /// L-BFGS (two-loop recursion) with Armijo backtracking, from <paramref name="start"/> (not modified). The iterate, the
+    /// gradient and the curvature pairs live in managed arrays (a few thousand values: the vector algebra costs microseconds
+    /// there and a native call per operation in tensors); only the objective's two matrix products run in libtorch.
+    /// </summary>
+    static (double[] Parameters, int Iterations, bool Converged) MinimiseLbfgs(Objective objective, double[] start, LogisticRegressionProbeOptions options)
     {
-        var history = new List<(Tensor S, Tensor Y, double Rho)>();
-        var theta = start.clone(); // a copy: accepted steps dispose the previous iterate, never the caller's start
+        int size = start.Length;
+        var history = new List<(double[] S, double[] Y, double Rho)>();
+        var theta = (double[])start.Clone();
         var (loss, gradient) = objective.Evaluate(theta);
+        var q = new double[size];
+        var next = new double[size];
+        var alphas = new double[options.HistorySize];
         int iteration = 0;
         bool converged = false;
         for (; iteration < options.MaxIterations; iteration++)
         {
-            if (gradient.abs().max().item<double>() < options.GradientTolerance)
+            if (MaxAbs(gradient) < options.GradientTolerance)
             {
                 converged = true;
                 break;
             }
-            using var step = NewDisposeScope();
-            // Two-loop recursion: direction = -H·gradient with H the L-BFGS inverse-Hessian estimate.
-            var q = gradient.clone();
-            var alphas = new double[history.Count];
+            // Two-loop recursion: q = H·gradient with H the L-BFGS inverse-Hessian estimate; the direction is -q.
+            gradient.CopyTo(q, 0);
             for (int i = history.Count - 1; i >= 0; i--)
             {
                 alphas[i] = history[i].Rho * Dot(history[i].S, q);
-                q = q - alphas[i] * history[i].Y;
+                Axpy(-alphas[i], history[i].Y, q);
             }
             if (history.Count > 0)
             {
                 var (s, yv, _) = history[^1];
-                q = q * (Dot(s, yv) / Dot(yv, yv));
+                Scale(q, Dot(s, yv) / Dot(yv, yv));
             }
             for (int i = 0; i < history.Count; i++)
             {
                 double beta = history[i].Rho * Dot(history[i].Y, q);
-                q = q + (alphas[i] - beta) * history[i].S;
+                Axpy(alphas[i] - beta, history[i].S, q);
             }
-            var direction = -q;
-            double slope = Dot(gradient, direction);
+            Scale(q, -1);   // q is now the direction
+            double slope = Dot(gradient, q);
             if (!(slope < 0))
             {
-                foreach (var (s, yv, _) in history) { s.Dispose(); yv.Dispose(); }
                 history.Clear();
-                direction = -gradient;
-                slope = Dot(gradient, direction);
+                for (int j = 0; j < size; j++) q[j] = -gradient[j];
+                slope = Dot(gradient, q);
             }
-            double stepSize = history.Count == 0 ? Math.Min(1.0, 1.0 / gradient.abs().sum().item<double>()) : 1.0;
-            Tensor next;
+            double stepSize = history.Count == 0 ? Math.Min(1.0, 1.0 / SumAbs(gradient)) : 1.0;
             double nextLoss;
-            Tensor nextGradient;
+            double[] nextGradient;
             while (true)
             {
-                next = theta + stepSize * direction;
+                for (int j = 0; j < size; j++) next[j] = theta[j] + stepSize * q[j];
                 (nextLoss, nextGradient) = objective.Evaluate(next);
                 if (nextLoss <= loss + 1e-4 * stepSize * slope) break;
                 stepSize *= 0.5;
                 if (stepSize < 1e-20) return (theta, iteration, false); // no decrease possible at machine precision
             }
-            var sNew = (next - theta).MoveToOuterDisposeScope();
-            var yNew = (nextGradient - gradient).MoveToOuterDisposeScope();
+            var sNew = new double[size];
+            var yNew = new double[size];
+            for (int j = 0; j < size; j++)
+            {
+                sNew[j] = next[j] - theta[j];
+                yNew[j] = nextGradient[j] - gradient[j];
+            }
             double sy = Dot(sNew, yNew);
             if (sy > 1e-12)
             {
                 history.Add((sNew, yNew, 1.0 / sy));
-                if (history.Count > options.HistorySize)
-                {
-                    history[0].S.Dispose();
-                    history[0].Y.Dispose();
-                    history.RemoveAt(0);
-                }
+                if (history.Count > options.HistorySize) history.RemoveAt(0);
             }
-            theta.Dispose();
-            gradient.Dispose();
-            theta = next.MoveToOuterDisposeScope();
-            gradient = nextGradient.MoveToOuterDisposeScope();
+            (theta, next) = (next, theta);
+            gradient = nextGradient;
             bool stalled = loss - nextLoss <= options.LossTolerance * Math.Max(Math.Abs(loss), 1);
             loss = nextLoss;
             if (stalled)
@@ -325,7 +325,36 @@ public sealed class LogisticRegressionProbe
         return (theta, iteration, converged);
     }
 
-    static double Dot(Tensor a, Tensor b) => (a * b).sum().item<double>();
+    static double Dot(double[] a, double[] b)
+    {
+        double sum = 0;
+        for (int i = 0; i < a.Length; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    static void Axpy(double alpha, double[] x, double[] y)
+    {
+        for (int i = 0; i < y.Length; i++) y[i] += alpha * x[i];
+    }
+
+    static void Scale(double[] x, double factor)
+    {
+        for (int i = 0; i < x.Length; i++) x[i] *= factor;
+    }
+
+    static double MaxAbs(double[] x)
+    {
+        double max = 0;
+        foreach (var v in x) max = Math.Max(max, Math.Abs(v));
+        return max;
+    }
+
+    static double SumAbs(double[] x)
+    {
+        double sum = 0;
+        foreach (var v in x) sum += Math.Abs(v);
+        return sum;
+    }
 
     static Tensor Standardise(Tensor x, Tensor mean, Tensor scale) => (x - mean) / scale;
 
@@ -346,23 +375,19 @@ public sealed class LogisticRegressionProbe
     sealed class Objective
     {
         readonly Tensor augmented; // [n, d + 1]: standardised features and a column of ones
-        readonly Tensor penaltyMask; // [d + 1, 1]: 1 for weights, 0 for the unpenalised bias
         readonly Tensor targets;
         readonly bool softmax;
         readonly double l2;
         readonly double n;
 
         public Objective(Tensor standardised, Tensor targets, bool softmax, double l2)
-            : this(cat([standardised, ones(standardised.shape[0], 1, ScalarType.Float64, standardised.device)], 1),
-                cat([ones(standardised.shape[1], 1, ScalarType.Float64, standardised.device), zeros(1, 1, ScalarType.Float64, standardised.device)], 0),
-                targets, softmax, l2)
+            : this(softmax, cat([standardised, ones(standardised.shape[0], 1, ScalarType.Float64, standardised.device)], 1), targets, l2)
         {
         }
 
-        Objective(Tensor augmented, Tensor penaltyMask, Tensor targets, bool softmax, double l2)
+        Objective(bool softmax, Tensor augmented, Tensor targets, double l2)
         {
             this.augmented = augmented;
-            this.penaltyMask = penaltyMask;
             this.targets = targets;
             this.softmax = softmax;
             this.l2 = l2;
@@ -370,12 +395,15 @@ public sealed class LogisticRegressionProbe
         }
 
         /// <summary>The same data with another L2 strength.</summary>
-        public Objective WithL2(double strength) => new(augmented, penaltyMask, targets, softmax, strength);
+        public Objective WithL2(double strength) => new(softmax, augmented, targets, strength);
 
-        public (double Loss, Tensor Gradient) Evaluate(Tensor parameters)
+        /// <summary>Loss and gradient at <paramref name="parameters"/>, row-major [d + 1, heads] (last row: bias).</summary>
+        public (double Loss, double[] Gradient) Evaluate(double[] parameters)
         {
             using var scope = NewDisposeScope();
-            var logits = augmented.mm(parameters); // [n, heads]
+            long heads = targets.shape[1];
+            var theta = tensor(parameters, [augmented.shape[1], heads], device: augmented.device);
+            var logits = augmented.mm(theta); // [n, heads]
             Tensor perExample, probabilities;
             if (softmax)
             {
@@ -390,10 +418,15 @@ public sealed class LogisticRegressionProbe
                 perExample = (softplus - targets * logits).sum(1);
                 probabilities = logits.sigmoid();
             }
-            var penalised = parameters * penaltyMask;
-            double loss = perExample.mean().item<double>() + 0.5 * l2 * (penalised * penalised).sum().item<double>();
-            var gradient = augmented.t().mm(probabilities - targets) / n + l2 * penalised;
-            return (loss, gradient.MoveToOuterDisposeScope());
+            var gradient = (augmented.t().mm(probabilities - targets) / n).cpu().data<double>().ToArray();
+            double penalty = 0;
+            int weights = parameters.Length - (int)heads;   // the last row (bias) is not penalised
+            for (int i = 0; i < weights; i++)
+            {
+                penalty += parameters[i] * parameters[i];
+                gradient[i] += l2 * parameters[i];
+            }
+            return (perExample.mean().item<double>() + 0.5 * l2 * penalty, gradient);
         }
     }
 }

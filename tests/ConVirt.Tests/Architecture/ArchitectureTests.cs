@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using ConVirt.Configuration;
 
 namespace ConVirt.Tests.Architecture;

@@ -5,6 +5,9 @@ namespace ConVirt.Tests.Evaluation;
 
 public class LogisticRegressionProbeTests
 {
+    /// <summary>The previous defaults (before issue 27): fits to the optimum within float64 rounding.</summary>
+    static readonly LogisticRegressionProbeOptions Tight = new(MaxIterations: 1000, GradientTolerance: 1e-10, LossTolerance: 0);
+
     [Fact]
     public void SeparableBlobsAreClassifiedPerfectly()
     {
@@ -39,7 +42,8 @@ public class LogisticRegressionProbeTests
         // Noisy labels from a logistic model; fixed λ = 1e-3 (one-value grid: no validation split).
         var (features, labels) = NoisyBinary(400, seed: 2);
         const double l2 = 1e-3;
-        var probe = LogisticRegressionProbe.Fit(features, labels, 2, new LogisticRegressionProbeOptions(L2Grid: [l2]));
+        // tight tolerances: this compares the optimum itself (the defaults stop at scikit-learn's tolerance, see Tolerant...)
+        var probe = LogisticRegressionProbe.Fit(features, labels, 2, Tight with { L2Grid = [l2] });
         Assert.True(probe.Converged);
 
         var (w1, w2, b) = NewtonLogisticRegression(features, labels, l2);
@@ -83,7 +87,7 @@ public class LogisticRegressionProbeTests
         var second = Enumerable.Range(0, first.Length).Select(i => features[i, 1] + 0.8 * Gaussian(random) > 0 ? 1 : 0).ToArray();
         var targets = new int[first.Length, 2];
         for (int i = 0; i < first.Length; i++) { targets[i, 0] = first[i]; targets[i, 1] = second[i]; }
-        var options = new LogisticRegressionProbeOptions(L2Grid: [1e-2]);
+        var options = Tight with { L2Grid = [1e-2] };   // the property holds at the optimum: fit to it
         var multi = LogisticRegressionProbe.FitMultiLabel(features, targets, options);
         Assert.Equal(ProbeHeadKind.MultiLabel, multi.Kind);
         Assert.Equal(2, multi.OutputCount);
