@@ -10,8 +10,13 @@ public static class ModelFactory
     /// <summary>
     /// The image architecture a configuration resolves to: packaged ImageNet weights exist for ResNet-18 only
     /// as the CNTK export (<c>resnet18-cntk</c>), so <c>resnet18</c> + <c>imagenet</c> becomes that variant.
+    /// A configured width or stage list (small test encoders) replaces the architecture's.
     /// </summary>
-    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o) => ResNetSpec.FromName(ResolveImageSpecName(o)) with { InChannels = o.InChannels };
+    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o)
+    {
+        var spec = ResNetSpec.FromName(ResolveImageSpecName(o));
+        return spec with { InChannels = o.InChannels, Width = o.Width ?? spec.Width, Layers = o.Layers is { } layers ? [.. layers] : spec.Layers };
+    }
 
     /// <summary>The architecture name after resolving packaged weights (resnet18 + imagenet -> resnet18-cntk).</summary>
     public static string ResolveImageSpecName(ImageEncoderOptions o)
