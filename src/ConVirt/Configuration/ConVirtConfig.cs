@@ -118,6 +118,7 @@ public sealed record ConVirtConfig
         if (Device is not ("cpu" or "cuda") && !Device.StartsWith("cuda:", StringComparison.Ordinal))
             throw new ArgumentException($"device must be cpu or cuda, got '{Device}'");
         if (!Enum.IsDefined(Precision)) throw new ArgumentException($"precision must be fp32, bf16 or auto, got {(int)Precision}");
+        Model.Image.Validate();
         Model.Text.Bert.Validate();
         Data.Augmentation.Validate();
     }

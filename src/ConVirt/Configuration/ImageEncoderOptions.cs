@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace ConVirt.Configuration;
 
 /// <summary>The image encoder f_v.</summary>
@@ -18,4 +20,28 @@ public sealed record ImageEncoderOptions
     /// </summary>
     public string ResolvedArchitecture =>
         Architecture.ToLowerInvariant() is "resnet18" && Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase) ? "resnet18-cntk" : Architecture.ToLowerInvariant();
+
+    /// <summary>
+    /// Channels of the stem and layer1, doubled by each later stage (null: the architecture's 64, so h_v has 512 or
+    /// 2048 values). A smaller width gives a small encoder of the same structure (the tests use 8); packaged ImageNet
+    /// weights need the default. Left out of config.json when null, so existing configurations read and write unchanged.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int? Width { get; init; }
+    /// <summary>
+    /// Blocks in layer1..layer4 (null: the architecture's, e.g. 2-2-2-2 for resnet18). Like <see cref="Width"/>, for
+    /// small encoders; packaged ImageNet weights need the default. Left out of config.json when null.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public int[]? Layers { get; init; }
+
+    /// <summary>Throws naming the first value that cannot work (a width or stage list that builds no ResNet, or one with packaged weights).</summary>
+    public void Validate()
+    {
+        if (Width is < 1 or > 4096) throw new ArgumentException($"image encoder width must be within 1..4096, got {Width}");
+        if (Layers is { } layers && (layers.Length != 4 || layers.Any(n => n is < 1 or > 64)))
+            throw new ArgumentException($"image encoder layers must be 4 stage block counts within 1..64, got [{string.Join(", ", layers)}]");
+        if ((Width is not null || Layers is not null) && Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase))
+            throw new ArgumentException("image encoder width and layers apply to random or file weights only: the packaged ImageNet weights have the architecture's own shape");
+    }
 }

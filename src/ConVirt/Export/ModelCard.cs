@@ -39,7 +39,7 @@ public static class ModelCard
             ["mean"] = Numbers(Repeat(image.InputMean, channels / spec.InChannels)),
             ["std"] = Numbers(Repeat(image.InputStd, channels / spec.InChannels)),
             ["meanImage"] = image.InputMeanImageSize is var (mh, mw) ? new JsonArray(mh, mw) : null,
-            ["stemOffset"] = image.StemOffsetSize is var (sh, sw) ? new JsonArray(64, sh, sw) : null,
+            ["stemOffset"] = image.StemOffsetSize is var (sh, sw) ? new JsonArray(spec.Width, sh, sw) : null,
         };
         return new JsonObject
         {
@@ -136,7 +136,8 @@ public static class ModelCard
         new() { ["name"] = name, ["dtype"] = "float32", ["shape"] = new JsonArray("batch", width), ["what"] = what };
 
     private static string ArchitectureName(ResNetSpec spec) =>
-        spec.Padding == PaddingStyle.TopLeft ? "resnet18-cntk (the packaged ImageNet ResNet-18 variant)"
+        spec.Width != new ResNetSpec().Width ? $"resnet ({(spec.Block == ResNetBlockKind.Bottleneck ? "bottleneck" : "basic")} {string.Join("-", spec.Layers)}, width {spec.Width})"
+        : spec.Padding == PaddingStyle.TopLeft ? "resnet18-cntk (the packaged ImageNet ResNet-18 variant)"
         : spec.Block == ResNetBlockKind.Bottleneck && spec.Layers.SequenceEqual([3, 4, 6, 3]) ? "resnet50"
         : spec.Block == ResNetBlockKind.Basic && spec.Layers.SequenceEqual([2, 2, 2, 2]) ? "resnet18"
         : $"resnet ({(spec.Block == ResNetBlockKind.Bottleneck ? "bottleneck" : "basic")} {string.Join("-", spec.Layers)})";

@@ -42,7 +42,7 @@ public static class ResNetOnnxGraph
             OnnxAttributeValue.Ints("kernel_shape", 7, 7), OnnxAttributeValue.Ints("strides", 2, 2),
             OnnxAttributeValue.Ints("pads", topLeft ? [3, 3, 2, 2] : [3, 3, 3, 3]));
         if (encoder.GetStemOffset() is { } offset && encoder.StemOffsetSize is var (sh, sw))
-            h = graph.AddNode("Sub", [h, Resized(graph, "stem_offset", offset, 64, sh, sw, h)]);
+            h = graph.AddNode("Sub", [h, Resized(graph, "stem_offset", offset, spec.Width, sh, sw, h)]);
         h = graph.AddNode("Relu", [BatchNorm(graph, state, "bn1", h)]);
         h = graph.AddNode("MaxPool", [h], null, OnnxAttributeValue.Ints("kernel_shape", 3, 3), OnnxAttributeValue.Ints("strides", 2, 2),
             OnnxAttributeValue.Ints("pads", topLeft ? [1, 1, 0, 0] : [1, 1, 1, 1]));

@@ -13,8 +13,15 @@ namespace ConVirt.Interop;
 /// </summary>
 public static class ModelFactory
 {
-    /// <summary>The ResNet shape a configuration resolves to (<see cref="ImageEncoderOptions.ResolvedArchitecture"/>).</summary>
-    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o) => ResNetSpec.FromName(o.ResolvedArchitecture) with { InChannels = o.InChannels };
+    /// <summary>
+    /// The ResNet shape a configuration resolves to (<see cref="ImageEncoderOptions.ResolvedArchitecture"/>); a configured
+    /// width or stage list (small test encoders) replaces the architecture's.
+    /// </summary>
+    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o)
+    {
+        var spec = ResNetSpec.FromName(o.ResolvedArchitecture);
+        return spec with { InChannels = o.InChannels, Width = o.Width ?? spec.Width, Layers = o.Layers is { } layers ? [.. layers] : spec.Layers };
+    }
 
     /// <summary>A randomly initialised model of the configured shape, text layers frozen as configured (benchmarks).</summary>
     public static ConVirtModel CreateRandom(ModelOptions o)

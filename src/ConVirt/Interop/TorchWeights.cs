@@ -77,7 +77,7 @@ public static class TorchWeights
         {
             if (extra.TryGetValue("mean_image", out var image) && image.dim() == 3 && image.shape[0] == channels)
                 target.SetInputMeanImage(image.to_type(ScalarType.Float32).data<float>().ToArray(), (int)image.shape[1], (int)image.shape[2]);
-            if (extra.TryGetValue("stem_offset", out var offset) && offset.dim() == 3 && offset.shape[0] == 64)
+            if (extra.TryGetValue("stem_offset", out var offset) && offset.dim() == 3 && offset.shape[0] == target.Spec.Width)
                 target.SetStemOffset(offset.to_type(ScalarType.Float32).data<float>().ToArray(), (int)offset.shape[1], (int)offset.shape[2]);
         }
         finally

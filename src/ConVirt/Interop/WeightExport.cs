@@ -46,11 +46,12 @@ public static class WeightExport
             ["convirt.input_std"] = SafeTensors.FormatFloats(encoder.InputStd),
             ["convirt.input_range"] = "[0, 1]; normalised = (x - input_mean) / input_std - mean_image, per channel",
         };
+        if (spec.Width != new ResNetSpec().Width) metadata["convirt.width"] = spec.Width.ToString(CultureInfo.InvariantCulture);   // only small encoders: torchvision-width files stay as they were
         var preprocess = new List<KeyValuePair<string, Tensor>>();
         if (encoder.GetInputMeanImage() is { } image && encoder.InputMeanImageSize is var (h, w))
             preprocess.Add(new("mean_image", torch.tensor(image, [spec.InChannels, h, w])));
         if (encoder.StemOffsetSize is var (sh, sw))
-            preprocess.Add(new("stem_offset", torch.tensor(StemOffsetOf(encoder), [64L, sh, sw])));
+            preprocess.Add(new("stem_offset", torch.tensor(StemOffsetOf(encoder), [(long)spec.Width, sh, sw])));
         if (preprocess.Count > 0)
         {
             string sidecar = PreprocessPath(path);

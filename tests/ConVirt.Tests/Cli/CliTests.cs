@@ -66,7 +66,8 @@ public sealed class CliTests
         (code, output) = Run("export", "--encoder", run, "--out", file);
         Assert.True(code == 0, output);
         var shapes = SafeTensors.ReadShapes(file);
-        Assert.Equal([64L, 1, 7, 7], shapes["conv1.weight"]);
+        Assert.Equal([(long)TestModels.TinyWidth, 1, 7, 7], shapes["conv1.weight"]);   // the run's width (torchvision's 64 / 4)
+        Assert.Equal(TestModels.TinyWidth.ToString(System.Globalization.CultureInfo.InvariantCulture), SafeTensors.ReadMetadata(file)["convirt.width"]);
         Assert.Contains("layer4.1.bn2.running_var", shapes.Keys);
         Assert.DoesNotContain(shapes.Keys, k => k.StartsWith("image_encoder.", StringComparison.Ordinal));
 

@@ -91,7 +91,7 @@ public sealed class MpiRunsFixture
 /// `mpirun -np N convirt pretrain` against single-process runs of the same tool on a small synthetic set (tiny model,
 /// 32 px, batch 8, 4 optimiser steps, one thread per process).
 /// </summary>
-[Collection(TorchCollection.Name)]
+[Collection(ProcessCollection.Name)]
 public sealed class MpiTrainingTests(MpiRunsFixture runs) : IClassFixture<MpiRunsFixture>
 {
     [Fact]

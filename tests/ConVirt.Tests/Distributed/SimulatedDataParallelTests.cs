@@ -22,7 +22,7 @@ public sealed class SimulatedDataParallelTests
 {
     const int B = 8;
 
-    static ConVirtModel Tiny() => new(ResNetSpec.ResNet18,
+    static ConVirtModel Tiny() => new(TestModels.TinyResNet,
         new BertSpec { VocabSize = 40, HiddenSize = 16, NumHeads = 2, NumLayers = 2, IntermediateSize = 32, MaxPositions = 16, HiddenDropout = 0.2, AttentionDropout = 0.2 },
         projectionHidden: 8, projectionDim: 8);
 

@@ -11,7 +11,7 @@ namespace ConVirt.Tests.Models;
 [Collection(TorchCollection.Name)]
 public sealed class ConVirtModelTests
 {
-    static ConVirtModel Tiny() => new(ResNetSpec.ResNet18,
+    static ConVirtModel Tiny() => new(TestModels.TinyResNet,
         new BertSpec { VocabSize = 50, HiddenSize = 16, NumHeads = 2, NumLayers = 2, IntermediateSize = 32, MaxPositions = 16 },
         projectionHidden: 8, projectionDim: 8);
 

@@ -7,14 +7,17 @@ namespace ConVirt.Tests.Pipeline;
 /// <summary>Small configurations and temporary folders for end-to-end tests.</summary>
 internal static class TinyRuns
 {
-    /// <summary>A configuration small enough for a test: ResNet-18 at low resolution, a 2-layer BERT, random weights.</summary>
+    /// <summary>
+    /// A configuration small enough for a test: ResNet-18's structure at width 8 (<see cref="TestModels.TinyResNet"/>)
+    /// and low resolution, a 2-layer BERT, random weights.
+    /// </summary>
     public static ConVirtConfig Config(int imageSize = 32, int batch = 8, int epochs = 1, double lr = 1e-3, int seed = 5) => ConVirtConfig.CpuSmall with
     {
         Name = "test-tiny",
         Seed = seed,
         Model = new ModelOptions
         {
-            Image = new ImageEncoderOptions { Architecture = "resnet18", Weights = "none" },
+            Image = new ImageEncoderOptions { Architecture = "resnet18", Weights = "none", Width = TestModels.TinyWidth },
             Text = new TextEncoderOptions
             {
                 Bert = new BertSpec { HiddenSize = 64, NumHeads = 4, NumLayers = 2, IntermediateSize = 128, MaxPositions = 64 },

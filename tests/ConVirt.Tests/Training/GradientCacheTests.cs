@@ -12,7 +12,7 @@ namespace ConVirt.Tests.Training;
 [Collection(TorchCollection.Name)]
 public sealed class GradientCacheTests
 {
-    static ConVirtModel Tiny(double dropout) => new(ResNetSpec.ResNet18,
+    static ConVirtModel Tiny(double dropout) => new(TestModels.TinyResNet,
         new BertSpec { VocabSize = 40, HiddenSize = 16, NumHeads = 2, NumLayers = 2, IntermediateSize = 32, MaxPositions = 16, HiddenDropout = dropout, AttentionDropout = dropout },
         projectionHidden: 8, projectionDim: 8);
 

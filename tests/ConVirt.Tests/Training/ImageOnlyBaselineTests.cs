@@ -28,7 +28,7 @@ public sealed class ImageOnlyBaselineTests
     public void MoCoQueueWrapsAroundAndKeyEncoderFollowsTheMomentumRule()
     {
         torch.manual_seed(11);
-        using var model = new MoCoModel(new ResNetEncoder(ResNetSpec.ResNet18), hidden: 8, dim: 4, queueSize: 5, momentum: 0.9, seed: 1);
+        using var model = new MoCoModel(new ResNetEncoder(TestModels.TinyResNet), hidden: 8, dim: 4, queueSize: 5, momentum: 0.9, seed: 1);
         // key encoder starts as a copy of the query encoder and gets no gradient
         var q = model.named_parameters().Where(p => p.name.StartsWith("image_encoder.", StringComparison.Ordinal)).ToDictionary(p => p.name["image_encoder.".Length..], p => p.parameter);
         var k = model.named_parameters().Where(p => p.name.StartsWith("key_encoder.", StringComparison.Ordinal)).ToDictionary(p => p.name["key_encoder.".Length..], p => p.parameter);

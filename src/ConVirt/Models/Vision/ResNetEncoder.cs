@@ -30,7 +30,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     private float[]? meanImage;     // [InChannels, H, W] row-major, in normalised units; not a parameter
     private int meanImageHeight;
     private int meanImageWidth;
-    private float[]? stemOffset;    // [64, H/2, W/2] row-major, subtracted from conv1's output; not a parameter
+    private float[]? stemOffset;    // [Width, H/2, W/2] row-major, subtracted from conv1's output; not a parameter
     private int stemOffsetHeight;
     private int stemOffsetWidth;
 
@@ -57,13 +57,17 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     {
         Spec = spec;
         padding = spec.Padding;
-        conv1 = nn.Conv2d(spec.InChannels, 64, 7, stride: 2, padding: spec.Padding == PaddingStyle.TopLeft ? 0 : 3, bias: false);
-        bn1 = nn.BatchNorm2d(64);
-        long inPlanes = 64;
-        layer1 = MakeLayer(spec, ref inPlanes, 64, spec.Layers[0], 1);
-        layer2 = MakeLayer(spec, ref inPlanes, 128, spec.Layers[1], 2);
-        layer3 = MakeLayer(spec, ref inPlanes, 256, spec.Layers[2], 2);
-        layer4 = MakeLayer(spec, ref inPlanes, 512, spec.Layers[3], 2);
+        if (spec.Width < 1) throw new ArgumentException($"ResNet width must be positive, got {spec.Width}", nameof(spec));
+        if (spec.Layers.Length != 4 || spec.Layers.Any(n => n < 1))
+            throw new ArgumentException($"ResNet needs 4 stages of at least one block, got [{string.Join(", ", spec.Layers)}]", nameof(spec));
+        long width = spec.Width;
+        conv1 = nn.Conv2d(spec.InChannels, width, 7, stride: 2, padding: spec.Padding == PaddingStyle.TopLeft ? 0 : 3, bias: false);
+        bn1 = nn.BatchNorm2d(width);
+        long inPlanes = width;
+        layer1 = MakeLayer(spec, ref inPlanes, width, spec.Layers[0], 1);
+        layer2 = MakeLayer(spec, ref inPlanes, 2 * width, spec.Layers[1], 2);
+        layer3 = MakeLayer(spec, ref inPlanes, 4 * width, spec.Layers[2], 2);
+        layer4 = MakeLayer(spec, ref inPlanes, 8 * width, spec.Layers[3], 2);
         (mean, std) = spec.InChannels == 1
             ? (new[] { 0.449f }, new[] { 0.226f })
             : (new[] { 0.485f, 0.456f, 0.406f }, new[] { 0.229f, 0.224f, 0.225f });
@@ -129,7 +133,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Sets (or, with null, removes) a map [64, height, width] subtracted from conv1's output before bn1.
+    /// Sets (or, with null, removes) a map [Width, height, width] (64 channels for torchvision's widths) subtracted from conv1's output before bn1.
     /// Importers use it to fold a preprocessing step that a 1-channel conv1 cannot express (the packaged model's
     /// colour mean image seen by a grayscale encoder); it is a constant computed from the imported conv1, exact for
     /// inputs whose conv1 output has this size and resized bilinearly otherwise. Not part of the state dict.
@@ -137,8 +141,8 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
     public void SetStemOffset(float[]? offset, int height, int width)
     {
         if (offset is null) { stemOffset = null; return; }
-        if (height < 1 || width < 1 || offset.Length != 64L * height * width)
-            throw new ArgumentException($"stem offset needs 64 x {height} x {width} values, got {offset.Length}");
+        if (height < 1 || width < 1 || offset.Length != (long)Spec.Width * height * width)
+            throw new ArgumentException($"stem offset needs {Spec.Width} x {height} x {width} values, got {offset.Length}");
         stemOffset = (float[])offset.Clone();
         stemOffsetHeight = height;
         stemOffsetWidth = width;
@@ -206,7 +210,7 @@ public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"image encoder expects [B, {Spec.InChannels}, H, W], got [{string.Join(", ", x.shape)}]");
         using var scope = torch.NewDisposeScope();
         var h = ChannelsLastConv.Call(conv1, ConvPadding.Apply(Normalise(x), padding, 7, 2), 2, padding == PaddingStyle.TopLeft ? 0 : 3, channelsLast);
-        if (stemOffset is not null) h = h.sub_(Resized(stemOffset, 64, stemOffsetHeight, stemOffsetWidth, h));
+        if (stemOffset is not null) h = h.sub_(Resized(stemOffset, Spec.Width, stemOffsetHeight, stemOffsetWidth, h));
         h = bn1.call(h).relu_();
         h = nn.functional.max_pool2d(ConvPadding.Apply(h, padding, 3, 2, double.NegativeInfinity), 3, 2, padding == PaddingStyle.TopLeft ? 0 : 1);
         // float32 under every precision: h_v (its mean) and grounding maps read it

@@ -14,8 +14,10 @@ public sealed record ResNetSpec
     public PaddingStyle Padding { get; init; } = PaddingStyle.Symmetric;
     /// <summary>Channels of the input image: 1 for grayscale X-rays (first convolution's weights summed over colour), 3 for RGB.</summary>
     public int InChannels { get; init; } = 1;
-    /// <summary>Width of the pooled feature vector h_v (512 for basic blocks, 2048 for bottlenecks).</summary>
-    public int FeatureDim => 512 * (Block == ResNetBlockKind.Bottleneck ? 4 : 1);
+    /// <summary>Channels of the stem and layer1 (64 in torchvision's ResNets); layer2..layer4 have 2, 4 and 8 times as many.</summary>
+    public int Width { get; init; } = 64;
+    /// <summary>Width of the pooled feature vector h_v: 8 x <see cref="Width"/> for basic blocks (512), 4 times that for bottlenecks (2048).</summary>
+    public int FeatureDim => Width * 8 * (Block == ResNetBlockKind.Bottleneck ? 4 : 1);
 
     /// <summary>torchvision resnet18.</summary>
     public static ResNetSpec ResNet18 => new();
