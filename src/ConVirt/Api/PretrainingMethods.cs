@@ -1,0 +1,21 @@
+namespace ConVirt;
+
+/// <summary>The configuration's spelling of <see cref="PretrainingMethod"/> (<c>convirt</c>, <c>simclr</c>, <c>mocov2</c>).</summary>
+internal static class PretrainingMethods
+{
+    internal static string Name(PretrainingMethod method) => method switch
+    {
+        PretrainingMethod.ConVirt => "convirt",
+        PretrainingMethod.SimClr => "simclr",
+        PretrainingMethod.MoCoV2 => "mocov2",
+        _ => throw new ArgumentException($"unknown pretraining method {(int)method}", nameof(method)),
+    };
+
+    internal static PretrainingMethod Parse(string name) => name.ToLowerInvariant() switch
+    {
+        "convirt" => PretrainingMethod.ConVirt,
+        "simclr" => PretrainingMethod.SimClr,
+        "mocov2" => PretrainingMethod.MoCoV2,
+        _ => throw new ArgumentException($"unknown pretraining method '{name}' (expected convirt, simclr or mocov2)", nameof(name)),
+    };
+}
