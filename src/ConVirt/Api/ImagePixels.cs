@@ -16,6 +16,7 @@ public sealed record ImagePixels(int Width, int Height, float[] Pixels)
             throw new ArgumentException($"ImagePixels: {Pixels.Length} pixels for {Width}x{Height} (expected {(long)Width * Height})");
         for (int i = 0; i < Pixels.Length; i++)
             if (!(Pixels[i] >= 0f && Pixels[i] <= 1f))
-                throw new ArgumentException($"ImagePixels: pixel {i} (x {i % Width}, y {i / Width}) is {Pixels[i]}, outside [0, 1]");
+                throw new ArgumentException(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                    $"ImagePixels: pixel {i} (x {i % Width}, y {i / Width}) is {Pixels[i]}, outside [0, 1]"));
     }
 }
