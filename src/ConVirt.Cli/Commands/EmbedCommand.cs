@@ -17,6 +17,7 @@ public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Se
         [CommandOption("--modality <M>"), Description("image (default) or text.")] public string Modality { get; init; } = "image";
         [CommandOption("--projected"), Description("Images: v = g_v(h_v) instead of h_v (ConVIRT runs).")] public bool Projected { get; init; }
         [CommandOption("--split <S>"), Description("Only rows of this split.")] public string? Split { get; init; }
+        [CommandOption("--image-root <FOLDER>"), Description("Folder that relative image paths resolve against (default: the manifest's folder).")] public string? ImageRoot { get; init; }
         [CommandOption("--image-size <PX>")] public int ImageSize { get; init; } = 224;
         [CommandOption("--seed <N>"), Description("Seed of the random encoder.")] public int Seed { get; init; }
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
@@ -31,7 +32,7 @@ public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Se
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device, PrecisionPolicy.ParseMode(s.Precision)),
+        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device, PrecisionPolicy.ParseMode(s.Precision)) { ImageRoot = s.ImageRoot },
             new ConsoleProgress(console));
         console.WriteLine($"wrote {rows} x {dimension} embeddings to {s.Out} ({skipped} rows skipped)");
         return 0;

@@ -138,7 +138,7 @@ internal static class EncoderSeam
             "checkpoint" => PretrainingProgressKind.Checkpoint,
             _ => PretrainingProgressKind.Message,
         }, p.Epoch, p.Epochs, p.Step, p.Loss, p.PairsPerSecond, p.Eta, p.Message)));
-        var r = PretrainingJob.Run(c, new PretrainingInputs(o.TrainManifest, o.ValidationManifest), o.RunFolder, o.Resume, inner, o.MaxSteps, cancellation);
+        var r = PretrainingJob.Run(c, new PretrainingInputs(o.TrainManifest, o.ValidationManifest, ImageRoot: o.ImageRoot), o.RunFolder, o.Resume, inner, o.MaxSteps, cancellation);
         var stop = r.StopReason switch
         {
             "completed" => PretrainingStopReason.Completed,

@@ -10,6 +10,9 @@ public sealed record PretrainingOptions
     /// <summary>Validation manifest(s); null: the training manifests' <c>val</c> rows, if any (early stopping and <c>best/</c> need validation).</summary>
     public string? ValidationManifest { get; init; }
 
+    /// <summary>Folder that relative image paths resolve against; null: each manifest's own folder. Absolute paths are used as they are.</summary>
+    public string? ImageRoot { get; init; }
+
     /// <summary>The run folder: checkpoints, <c>config.json</c>, metrics and <c>best/</c> are written there.</summary>
     public required string RunFolder { get; init; }
 

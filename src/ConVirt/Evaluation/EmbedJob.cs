@@ -20,7 +20,11 @@ public static class EmbedJob
         var extension = Path.GetExtension(options.Out).ToLowerInvariant();
         if (extension is not (".safetensors" or ".csv")) throw new ArgumentException($"{options.Out}: unknown output format '{extension}' (expected .safetensors or .csv)");
         if (options.Modality is not ("image" or "text")) throw new ArgumentException($"--modality '{options.Modality}': expected image or text");
-        var rows = LabelledRows.Load(options.Data, options.Split, []);
+        // text needs no image: rows without one are kept, and image paths are neither resolved nor checked
+        var manifestOptions = options.Modality == "text"
+            ? new Data.ManifestOptions(CheckImageFiles: false) { RequireImage = false }
+            : new Data.ManifestOptions { ImageRoot = options.ImageRoot };
+        var rows = LabelledRows.Load(options.Data, options.Split, [], manifestOptions: manifestOptions);
         var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
         var device = torch.device(options.Device);
         using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job

@@ -21,11 +21,12 @@ public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyL
     /// <param name="keys">Label keys; empty keeps rows regardless of labels.</param>
     /// <param name="values">Optional rewriting of a single key's values (ignored values, a positive class); null keeps them.</param>
     /// <exception cref="ManifestException">Missing/empty manifest, no row of the split, unknown label key, or every label null.</exception>
-    public static LabelledRows Load(string manifest, string? split, IReadOnlyList<string> keys, LabelValueFilter? values = null)
+    /// <param name="manifestOptions">Image root and checks of the manifest's rows (<see cref="ManifestOptions"/>); null: the defaults.</param>
+    public static LabelledRows Load(string manifest, string? split, IReadOnlyList<string> keys, LabelValueFilter? values = null, ManifestOptions? manifestOptions = null)
     {
         if (values is not null && !values.IsEmpty && keys.Count != 1)
             throw new ArgumentException($"--positive and --ignore-values apply to a single label key; --label is '{string.Join(",", keys)}'");
-        var loaded = DataSets.Load(manifest);
+        var loaded = DataSets.Load(manifest, manifestOptions);
         var rows = loaded.Rows;
         string? usedSplit = null;
         if (split is not null && rows.Any(r => r.Split is not null))

@@ -58,7 +58,7 @@ public sealed class PreparedPretrainingData : PretrainingData
         IBatchSource? validation = null;
         if (inputs.ValidationManifest is { } valPath && !DataSets.IsPrepared(valPath))
         {
-            var rows = PretrainingInputs.Paths(valPath).SelectMany(p => Manifest.Load(p, new ManifestOptions(RequireText: requireText)).Rows).ToList();
+            var rows = PretrainingInputs.Paths(valPath).SelectMany(p => Manifest.Load(p, new ManifestOptions(RequireText: requireText) { ImageRoot = inputs.ImageRoot }).Rows).ToList();
             if (rows.Any(r => r.Split is not null) && inputs.ValidationSplit is not null && rows.Any(r => r.Split == inputs.ValidationSplit))
                 rows = rows.Where(r => r.Split == inputs.ValidationSplit).ToList();
             if (rows.Count >= 2) validation = PairedBatchSource.Create(rows, tokenizer, valOptions, Path.GetFileName(valPath));

@@ -59,7 +59,7 @@ public static class PretrainingJob
 
         ManifestLoadResult Load(string path)
         {
-            var loaded = Manifest.Load(path, new ManifestOptions(RequireText: requireText));
+            var loaded = Manifest.Load(path, new ManifestOptions(RequireText: requireText) { ImageRoot = inputs.ImageRoot });
             notes.Add($"{Path.GetFileName(path)}: {loaded.Summary()}");
             return loaded;
         }
