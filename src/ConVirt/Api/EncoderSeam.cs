@@ -118,7 +118,7 @@ internal static class EncoderSeam
         var c = o.Preset == PretrainingPreset.Paper ? Configuration.ConVirtConfig.Paper : Configuration.ConVirtConfig.CpuSmall;
         c = c with
         {
-            Method = PretrainingMethods.Name(o.Method),
+            Method = PretrainingMethodNames.Name(o.Method),
             Optimizer = c.Optimizer with
             {
                 Epochs = o.Epochs ?? c.Optimizer.Epochs, BatchSize = o.BatchSize ?? c.Optimizer.BatchSize,

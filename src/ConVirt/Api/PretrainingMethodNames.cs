@@ -1,7 +1,7 @@
 namespace ConVirt;
 
 /// <summary>The configuration's spelling of <see cref="PretrainingMethod"/> (<c>convirt</c>, <c>simclr</c>, <c>mocov2</c>).</summary>
-internal static class PretrainingMethods
+internal static class PretrainingMethodNames
 {
     internal static string Name(PretrainingMethod method) => method switch
     {
