@@ -1,3 +1,4 @@
+using ConVirt.Data.Pipeline;
 using System.Diagnostics;
 using ConVirt.Configuration;
 using ConVirt.Training;
@@ -43,8 +44,7 @@ public static class DataPathBench
         {
             using var scope = torch.NewDisposeScope();
             optimizer.zero_grad();
-            var loss = objective.Loss(batch, CPU);
-            loss.Total.backward();
+            TrainingStep.Backward(objective, batch, CPU, ConVirt.Distributed.GlobalNegatives.SingleProcess(batch.Count), null, 0);
             optimizer.step();
         }
 

@@ -1,3 +1,4 @@
+using ConVirt.Interop;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -1,3 +1,4 @@
+using ConVirt.Interop;
 using System.Diagnostics;
 using ConVirt.Data;
 using ConVirt.Data.Pipeline;
@@ -23,7 +24,7 @@ public static class InferenceBench
         torch.manual_seed(0);
         var model = ModelFactory.CreateRandom(sc.Config.Model);
         model.eval();
-        var tokenizer = Interop.ModelBuilder.OpenVocabulary(sc.Config.Model.Text.Vocab, sc.Config.Model.Text.LowerCase);
+        var tokenizer = Interop.ModelFactory.OpenVocabulary(sc.Config.Model.Text.Vocab, sc.Config.Model.Text.LowerCase);
         var rows = Manifest.Load(manifest, new ManifestOptions(RequireText: false)).Rows.Take(images).ToList();
         var options = new PairedSourceOptions { BatchSize = 32, ImageSize = 224, WithText = false, Shuffle = false, Augmentation = null };
         var source = PairedBatchSource.Create(rows, null, options);

@@ -1,3 +1,4 @@
+using ConVirt.Interop;
 using System.Diagnostics;
 using ConVirt.Losses;
 using ConVirt.Models;

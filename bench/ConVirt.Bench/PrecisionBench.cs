@@ -1,3 +1,4 @@
+using ConVirt.Interop;
 using System.Diagnostics;
 using ConVirt.Models;
 using ConVirt.Models.Vision;

@@ -4,6 +4,7 @@
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
+using ConVirt.Interop;
 using System.Diagnostics;
 using System.Text.Json;
 using ConVirt.Bench;
@@ -162,7 +163,7 @@ if (sections.Contains("precision"))
         entry["ratios_pairs_per_s"] = ratios;
         // achieved FLOP/s against the section's own kernel peaks: float32 (matmul or convolution) and bfloat16 (the faster of
         // libtorch's bfloat16 kernel and the upcast path, casts included: what a bf16 step can reach on this CPU)
-        var spec = ConVirt.Models.ModelFactory.ResolveImageSpec(sc.Config.Model.Image);
+        var spec = ConVirt.Interop.ModelFactory.ResolveImageSpec(sc.Config.Model.Image);
         double stepGflop = 2 * FlopCount.ConVirtStep(spec, sc.Config.Model.Text.Bert, sc.Config.Model.Text.FrozenLayers, batch, size, tokens).Training / 1e9;
         double fp32Peak = Math.Max(mm.Fp32.Median, cv.Fp32.Median);
         double bf16Peak = new[] { mm.Bf16Native.Median, mm.Bf16Upcast.Median, cv.Bf16Native.Median, cv.Bf16Upcast.Median }.Max();
@@ -321,7 +322,7 @@ if (sections.Contains("flops"))
     foreach (var name in new[] { "cpu-small", "paper" })
     {
         var sc = StepConfig.Named(name);
-        var spec = ConVirt.Models.ModelFactory.ResolveImageSpec(sc.Config.Model.Image);
+        var spec = ConVirt.Interop.ModelFactory.ResolveImageSpec(sc.Config.Model.Image);
         var macs = FlopCount.ConVirtStep(spec, sc.Config.Model.Text.Bert, sc.Config.Model.Text.FrozenLayers, batch, size, tokens);
         double gflop = 2 * macs.Training / 1e9;
         var entry = new Dictionary<string, object>

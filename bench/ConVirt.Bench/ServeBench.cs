@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using ConVirt.Configuration;
@@ -34,7 +35,7 @@ public static class ServeBench
     {
         Directory.CreateDirectory(scratch);
         var config = ConVirtConfig.CpuSmall;
-        var built = ModelBuilder.Build(config.Model);
+        var built = ConVirt.Interop.ModelFactory.Build(config.Model);
         var encoder = new LoadedEncoder("cpu-small (packaged weights)", built.Model.ImageEncoder, built.Model, built.Tokenizer, config);
         var manifest = SyntheticDataset.Write(Path.Combine(scratch, "serve-images"), 2, 1024, seed: 3);
         var upload = File.ReadAllBytes(Path.Combine(scratch, "serve-images", "images", SyntheticDataset.IdOf(0) + ".png"));

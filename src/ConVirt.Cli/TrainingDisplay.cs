@@ -23,7 +23,7 @@ public static class TrainingDisplay
                 ProgressTask? task = null;
                 result = work(new Progress(p =>
                 {
-                    if (p.Kind == "step")
+                    if (p.Kind == TrainingProgressKind.Step)
                     {
                         task ??= ctx.AddTask("training", maxValue: Math.Max(1, (double)p.Epochs * p.BatchesPerEpoch));
                         task.Value = (double)p.Epoch * p.BatchesPerEpoch + p.Batch;
@@ -43,9 +43,9 @@ public static class TrainingDisplay
     {
         string text = p.Kind switch
         {
-            "step" => $"epoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch} step {p.Step} loss {p.Loss:F4} {p.PairsPerSecond:F1} pairs/s" +
+            TrainingProgressKind.Step => $"epoch {p.Epoch + 1}/{p.Epochs} batch {p.Batch}/{p.BatchesPerEpoch} step {p.Step} loss {p.Loss:F4} {p.PairsPerSecond:F1} pairs/s" +
                       (p.Eta is { } eta ? $" eta {eta:hh\\:mm\\:ss}" : ""),
-            "epoch" => $"epoch {p.Epoch + 1}/{p.Epochs} done" + (p.Message is null ? "" : ": " + p.Message),
+            TrainingProgressKind.Epoch => $"epoch {p.Epoch + 1}/{p.Epochs} done" + (p.Message is null ? "" : ": " + p.Message),
             _ => p.Message ?? "",
         };
         console.WriteLine(text);

@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Collections.Concurrent;
 using ConVirt.Data;
 using ConVirt.Data.Augmentation;

@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using ConVirt.Data;
 using ConVirt.Evaluation;
 using TorchSharp;
@@ -18,9 +19,8 @@ public static class ArchiveLoader
         var rows = loaded.Rows;
         progress?.Report($"{options.Data}: {rows.Count} rows ({loaded.Summary()})");
         if (rows.Count < 2) throw new ArgumentException($"{options.Data}: {rows.Count} row(s); the service needs at least 2");
-        var encoder = EncoderLoader.Load(options.Encoder);
+        var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, Precision.PrecisionMode.Fp32);
         var device = torch.device(options.Device);
-        if (encoder.Model is not null) encoder.Model.to(device); else encoder.Image.to(device);
         bool projected = encoder.Model is not null;
         string features = projected ? "v" : "h_v";
         int imageSize = options.ImageSize ?? encoder.Config.Data.ImageSize;

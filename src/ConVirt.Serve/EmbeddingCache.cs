@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,12 +22,10 @@ public static class EmbeddingCache
     public static string EncoderHash(string encoder)
     {
         if (encoder is "random" or "imagenet") return Hash(Encoding.UTF8.GetBytes(encoder + ":0"));
-        var folder = EncoderLoader.ResolveCheckpoint(encoder);
+        var folder = RunFolder.ResolveCheckpoint(encoder);
         using var sha = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        AppendFile(sha, Path.Combine(folder, "model.safetensors"));
-        var config = Path.Combine(folder, "config.json");
-        if (!File.Exists(config)) config = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(folder))!, "config.json");
-        if (File.Exists(config)) AppendFile(sha, config);
+        AppendFile(sha, Path.Combine(folder, RunFolder.Weights));
+        if (RunFolder.ConfigOf(folder) is { } config) AppendFile(sha, config);
         return Convert.ToHexStringLower(sha.GetHashAndReset())[..16];
     }
 

@@ -1,3 +1,4 @@
+using ConVirt.Demo;
 using System.ComponentModel;
 using ConVirt.Training;
 using Spectre.Console;
@@ -51,7 +52,7 @@ public sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Sett
         console.Write(zeroShot);
         if (result.GroundingMaps.Count > 0)
             console.WriteLine($"grounding maps (where each test image matches its class description): {Path.GetFullPath(Path.GetDirectoryName(result.GroundingMaps[0])!)} ({result.GroundingMaps.Count} PNG + CSV)");
-        console.WriteLine($"training: {result.Training.StopReason} after {result.Training.State.Step} steps, {result.Training.PairsPerSecond:F1} pairs/s, data wait {result.Training.DataWaitFraction:P1}");
+        console.WriteLine($"training: {result.Training.StopReason.ToText()} after {result.Training.State.Step} steps, {result.Training.PairsPerSecond:F1} pairs/s, data wait {result.Training.DataWaitFraction:P1}");
         console.WriteLine($"run folder: {Path.GetFullPath(result.RunDirectory)} (best model in best/, metrics in metrics.jsonl)");
         return 0;
     }

@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.ComponentModel;
 using ConVirt.Evaluation;
 using ConVirt.Export;

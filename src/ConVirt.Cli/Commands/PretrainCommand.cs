@@ -75,7 +75,8 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
     public static ConVirtConfig Resolve(Settings s)
     {
         var c = ConVirtConfig.Load(s.Config);
-        var method = s.Method ?? c.Method;
+        // a method chosen here brings its own defaults (MoCo v2: τ = 0.2); explicit options below override them
+        if (s.Method is not null) c = PretrainingMethods.Get(s.Method).WithDefaults(c with { Method = PretrainingMethods.Get(s.Method).Name });
         var m = c.Model;
         var text = m.Text with
         {
@@ -86,10 +87,9 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
             MaxLength = s.MaxLength ?? m.Text.MaxLength,
         };
         var image = m.Image with { Architecture = s.ImageEncoder ?? m.Image.Architecture, Weights = s.ImageWeights ?? m.Image.Weights };
-        double temperature = s.Temperature ?? (method == "mocov2" && s.Method is not null ? 0.2 : c.Loss.Temperature);
+        double temperature = s.Temperature ?? c.Loss.Temperature;
         return c with
         {
-            Method = method,
             Model = m with { Image = image, Text = text },
             Loss = c.Loss with { Temperature = temperature, Lambda = s.Lambda ?? c.Loss.Lambda, QueueSize = s.QueueSize ?? c.Loss.QueueSize, Momentum = s.Momentum ?? c.Loss.Momentum },
             Optimizer = c.Optimizer with
@@ -132,11 +132,11 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
             world.Abort(1);
             throw;
         }
-        console.WriteLine($"{result.StopReason}: {result.State.Step} steps, {result.State.Epoch} epochs, best validation loss {(double.IsFinite(result.BestValidationLoss) ? result.BestValidationLoss.ToString("F4") : "none yet")}, " +
+        console.WriteLine($"{result.StopReason.ToText()}: {result.State.Step} steps, {result.State.Epoch} epochs, best validation loss {(double.IsFinite(result.BestValidationLoss) ? result.BestValidationLoss.ToString("F4") : "none yet")}, " +
                           $"{result.PairsPerSecond:F1} pairs/s (median), data wait {result.DataWaitFraction:P1}");
         console.WriteLine($"run folder: {Path.GetFullPath(s.Out!)}");
         return ExitCode(result);
     }
 
-    private static int ExitCode(TrainingResult result) => result.StopReason == "non-finite-loss" ? 3 : 0;
+    private static int ExitCode(TrainingResult result) => result.StopReason == StopReason.NonFiniteLoss ? 3 : 0;
 }

@@ -59,8 +59,8 @@ public sealed class ConVirtEncoder : IDisposable
     public bool HasTextEncoder => handle.HasText;
 
     /// <summary>The method that trained it: <see cref="PretrainingMethod.ConVirt"/>, <see cref="PretrainingMethod.SimClr"/>,
-    /// <see cref="PretrainingMethod.MoCoV2"/>, or null for the <c>imagenet</c> and <c>random</c> baselines.</summary>
-    public PretrainingMethod? Method => Source is "imagenet" or "random" ? null : PretrainingMethodNames.Parse(handle.Method);
+    /// <see cref="PretrainingMethod.MoCoV2"/>, or null for the <c>imagenet</c> and <c>random</c> baselines (and a method this API does not list).</summary>
+    public PretrainingMethod? Method => Source is "imagenet" or "random" ? null : PretrainingMethodNames.TryParse(handle.Method);
 
     /// <summary>Length of the pooled image vectors h_v (512 for ResNet-18, 2048 for ResNet-50).</summary>
     public int PooledImageDimension => handle.PooledImageDimension;

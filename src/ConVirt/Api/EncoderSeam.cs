@@ -1,6 +1,7 @@
 using ConVirt.Data;
 using ConVirt.Data.Augmentation;
 using ConVirt.Evaluation;
+using ConVirt.Data.Pipeline;
 using ConVirt.Precision;
 using ConVirt.Training;
 using TorchSharp;
@@ -17,11 +18,10 @@ namespace ConVirt;
 internal static class EncoderSeam
 {
     /// <summary>A loaded encoder as the facade holds it.</summary>
-    internal sealed class Handle(LoadedEncoder loaded, Device device, PrecisionPolicy precision) : IDisposable
+    internal sealed class Handle(LoadedEncoder loaded, Device device) : IDisposable
     {
         internal LoadedEncoder Loaded { get; } = loaded;
         internal Device Device { get; } = device;
-        internal PrecisionPolicy Precision { get; } = precision;
         internal bool HasText => Loaded.Model is not null && Loaded.Tokenizer is not null;
         internal int PooledImageDimension => Loaded.Image.FeatureDim;
         internal string Method => Loaded.Config.Method;
@@ -42,17 +42,11 @@ internal static class EncoderSeam
         string deviceName = options.Device == ComputeDevice.Cuda ? "cuda" : "cpu";
         if (options.Device == ComputeDevice.Cuda && !torch.cuda.is_available())
             throw new InvalidOperationException("EncoderOptions.Device is Cuda but no CUDA device is available (the application needs a TorchSharp CUDA package in place of TorchSharp-cpu, and a GPU)");
-        var policy = PrecisionPolicy.Create(options.Precision switch
-        {
-            ComputePrecision.Bf16 => PrecisionMode.Bf16,
-            ComputePrecision.Auto => PrecisionMode.Auto,
-            _ => PrecisionMode.Fp32,
-        }, deviceName);
-        var loaded = EncoderLoader.Load(source, options.Seed);
-        var device = torch.device(deviceName);
-        if (loaded.Model is not null) { loaded.Model.to(device); loaded.Model.eval(); }
-        else { loaded.Image.to(device); loaded.Image.eval(); }
-        return new Handle(loaded, device, policy);
+        var mode = Mode(options.Precision);
+        PrecisionPolicy.Create(mode, deviceName);   // refuses bf16 where the device cannot compute it, before loading
+        var loaded = EncoderLoader.Load(source, options.Seed, deviceName, mode);
+        if (loaded.Model is not null) loaded.Model.eval(); else loaded.Image.eval();
+        return new Handle(loaded, torch.device(deviceName));
     }
 
     /// <summary>Decodes an image file as <c>convirt embed</c> does (the decoder may scale toward the view's size).</summary>
@@ -67,7 +61,7 @@ internal static class EncoderSeam
     {
         var transform = new EvalTransform(imageSize);
         var result = new List<float[]>(images.Count);
-        using var autocast = Autocast.Enter(h.Precision);
+        using var autocast = h.Loaded.Compute();
         using var noGrad = torch.no_grad();
         for (int start = 0; start < images.Count; start += batchSize)
         {
@@ -96,7 +90,7 @@ internal static class EncoderSeam
         var tokenizer = h.Loaded.Tokenizer!;
         int maxTokens = h.Loaded.Config.Model.Text.MaxLength;
         var result = new List<float[]>(texts.Count);
-        using var autocast = Autocast.Enter(h.Precision);
+        using var autocast = h.Loaded.Compute();
         using var noGrad = torch.no_grad();
         for (int start = 0; start < texts.Count; start += batchSize)
         {
@@ -128,24 +122,23 @@ internal static class EncoderSeam
             Seed = o.Seed ?? c.Seed,
             Threads = o.Threads,
             Device = o.Device == ComputeDevice.Cuda ? "cuda" : "cpu",
-            Precision = o.Precision switch { ComputePrecision.Bf16 => PrecisionMode.Bf16, ComputePrecision.Auto => PrecisionMode.Auto, _ => PrecisionMode.Fp32 },
+            Precision = Mode(o.Precision),
         };
         c.Validate();
         var inner = progress is null ? null : new Progress(p => progress.Report(new PretrainingProgress(p.Kind switch
         {
-            "step" => PretrainingProgressKind.Step,
-            "epoch" => PretrainingProgressKind.Epoch,
-            "checkpoint" => PretrainingProgressKind.Checkpoint,
+            TrainingProgressKind.Step => PretrainingProgressKind.Step,
+            TrainingProgressKind.Epoch => PretrainingProgressKind.Epoch,
             _ => PretrainingProgressKind.Message,
         }, p.Epoch, p.Epochs, p.Step, p.Loss, p.PairsPerSecond, p.Eta, p.Message)));
         var r = PretrainingJob.Run(c, new PretrainingInputs(o.TrainManifest, o.ValidationManifest, ImageRoot: o.ImageRoot), o.RunFolder, o.Resume, inner, o.MaxSteps, cancellation);
         var stop = r.StopReason switch
         {
-            "completed" => PretrainingStopReason.Completed,
-            "early-stopped" => PretrainingStopReason.EarlyStopped,
-            "step-limit" => PretrainingStopReason.StepLimit,
-            "non-finite-loss" => PretrainingStopReason.NonFiniteLoss,
-            _ => throw new InvalidOperationException($"unknown stop reason '{r.StopReason}'"),
+            StopReason.Completed => PretrainingStopReason.Completed,
+            StopReason.EarlyStopped => PretrainingStopReason.EarlyStopped,
+            StopReason.StepLimit => PretrainingStopReason.StepLimit,
+            StopReason.NonFiniteLoss => PretrainingStopReason.NonFiniteLoss,
+            _ => throw new InvalidOperationException($"unknown stop reason {r.StopReason}"),
         };
         return (stop, r.State.Step, r.State.Epoch, r.BestValidationLoss, r.PairsPerSecond, c.Data.ImageSize);
     }
@@ -155,6 +148,13 @@ internal static class EncoderSeam
     {
         public void Report(TrainingProgress value) => report(value);
     }
+
+    static PrecisionMode Mode(ComputePrecision p) => p switch
+    {
+        ComputePrecision.Bf16 => PrecisionMode.Bf16,
+        ComputePrecision.Auto => PrecisionMode.Auto,
+        _ => PrecisionMode.Fp32,
+    };
 
     static IEnumerable<float[]> Rows(Tensor features)
     {

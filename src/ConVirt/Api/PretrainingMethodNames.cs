@@ -11,11 +11,12 @@ internal static class PretrainingMethodNames
         _ => throw new ArgumentException($"unknown pretraining method {(int)method}", nameof(method)),
     };
 
-    internal static PretrainingMethod Parse(string name) => name.ToLowerInvariant() switch
+    /// <summary>The method of a configuration's name; null for a method the facade does not list (the core accepts registered ones).</summary>
+    internal static PretrainingMethod? TryParse(string name) => name.ToLowerInvariant() switch
     {
         "convirt" => PretrainingMethod.ConVirt,
         "simclr" => PretrainingMethod.SimClr,
         "mocov2" => PretrainingMethod.MoCoV2,
-        _ => throw new ArgumentException($"unknown pretraining method '{name}' (expected convirt, simclr or mocov2)", nameof(name)),
+        _ => null,
     };
 }

@@ -7,8 +7,6 @@ public enum PretrainingProgressKind
     Step,
     /// <summary>An epoch ended (validation loss when there is validation data).</summary>
     Epoch,
-    /// <summary>A checkpoint was written.</summary>
-    Checkpoint,
     /// <summary>A line for people (data read, precision chosen, resumed, ...).</summary>
     Message,
 }

@@ -12,7 +12,7 @@ public sealed record ConVirtConfig
 {
     /// <summary>Name of the configuration this one started from.</summary>
     public string Name { get; init; } = "paper";
-    /// <summary>convirt, simclr or mocov2.</summary>
+    /// <summary>The pretraining method's registered name: convirt, simclr, mocov2 (ConVirt.Training.PretrainingMethods).</summary>
     public string Method { get; init; } = "convirt";
     /// <summary>Encoders and heads.</summary>
     public ModelOptions Model { get; init; } = new();
@@ -99,7 +99,7 @@ public sealed record ConVirtConfig
     /// <summary>Throws naming the first value that cannot work.</summary>
     public void Validate()
     {
-        if (Method is not ("convirt" or "simclr" or "mocov2")) throw new ArgumentException($"method must be convirt, simclr or mocov2, got '{Method}'");
+        if (string.IsNullOrWhiteSpace(Method)) throw new ArgumentException("method must be named (convirt, simclr, mocov2 or a registered method)");
         if (!(Loss.Temperature > 0)) throw new ArgumentException($"temperature must be > 0, got {Loss.Temperature}");
         if (Loss.Lambda is < 0 or > 1) throw new ArgumentException($"lambda must be within [0, 1], got {Loss.Lambda}");
         if (Optimizer.BatchSize < 2) throw new ArgumentException($"batch size must be >= 2 (other pairs are the negatives), got {Optimizer.BatchSize}");
@@ -108,7 +108,7 @@ public sealed record ConVirtConfig
         if (Optimizer.WeightDecay < 0) throw new ArgumentException($"weight decay must be >= 0, got {Optimizer.WeightDecay}");
         if (Optimizer.Epochs < 1) throw new ArgumentException($"epochs must be >= 1, got {Optimizer.Epochs}");
         if (Data.ImageSize < 16) throw new ArgumentException($"image size must be >= 16, got {Data.ImageSize}");
-        if (Models.ModelFactory.ResolveImageSpecName(Model.Image) == "resnet18-cntk" && Data.ImageSize % 32 != 0)
+        if (Model.Image.ResolvedArchitecture == "resnet18-cntk" && Data.ImageSize % 32 != 0)
             throw new ArgumentException($"the packaged ImageNet ResNet-18 (a CNTK export with top/left padding) needs an image size that is a multiple of 32, got {Data.ImageSize}");
         if (Model.ProjectionDim < 1 || Model.ProjectionHidden < 1) throw new ArgumentException("projection widths must be positive");
         if (Model.Text.MaxLength < 3 || Model.Text.MaxLength > Model.Text.Bert.MaxPositions)

@@ -11,4 +11,11 @@ public sealed record ImageEncoderOptions
     public string Weights { get; init; } = "imagenet";
     /// <summary>Convolutions through channels-last weights (same results, faster with oneDNN on CPU; see docs/benchmarks.md).</summary>
     public bool ChannelsLast { get; init; } = true;
+
+    /// <summary>
+    /// The architecture after resolving packaged weights: packaged ImageNet weights exist for ResNet-18 only as the CNTK
+    /// export, so <c>resnet18</c> + <c>imagenet</c> resolves to <c>resnet18-cntk</c>.
+    /// </summary>
+    public string ResolvedArchitecture =>
+        Architecture.ToLowerInvariant() is "resnet18" && Weights.Equals("imagenet", StringComparison.OrdinalIgnoreCase) ? "resnet18-cntk" : Architecture.ToLowerInvariant();
 }

@@ -1,5 +1,4 @@
-using ConVirt.Losses;
-using ConVirt.Training;
+using ConVirt.Data.Pipeline;
 using TorchSharp;
 
 namespace ConVirt.Distributed;
@@ -10,7 +9,7 @@ namespace ConVirt.Distributed;
 /// the global batch (<see cref="GlobalNegatives"/>); parameter gradients are summed over ranks
 /// (<see cref="GradientAllReduce"/>), so that every rank takes the same optimiser step. Batch norm sees each rank's own
 /// slice, as the gradient-caching path computes each micro-batch: N ranks at batch B train as one process at batch B
-/// with micro-batches of B/N.
+/// with micro-batches of B/N. Batch-norm running statistics are averaged over ranks before validation and checkpoints.
 /// </summary>
 public sealed class DataParallelTraining : ITrainingDistribution
 {
@@ -56,14 +55,25 @@ public sealed class DataParallelTraining : ITrainingDistribution
     }
 
     /// <inheritdoc />
-    public ContrastiveLossOutput Backward(IPretrainingObjective objective, PairBatch batch, torch.Device device, int? microBatch, long seed)
+    public (PairBatch Local, GlobalNegatives Negatives) Prepare(PairBatch batch)
     {
-        if (objective is not IDataParallelObjective parallel)
-            throw new NotSupportedException($"{objective.GetType().Name} cannot train data-parallel");
         var slice = batch.Slice ?? throw new ArgumentException("data-parallel training needs this rank's slice of the batch (SlicedBatchSource)", nameof(batch));
-        var loss = parallel.BackwardSlice(WithGlobalPadding(batch), device, new GlobalNegatives(timed, slice), microBatch, seed);
-        (reducer ?? throw new InvalidOperationException("Start was not called")).Run();
-        return loss;
+        return (WithGlobalPadding(batch), new GlobalNegatives(timed, slice));
+    }
+
+    /// <inheritdoc />
+    public void ReduceGradients() => (reducer ?? throw new InvalidOperationException("Start was not called")).Run();
+
+    /// <inheritdoc />
+    public void AverageRunningStatistics(torch.nn.Module module)
+    {
+        using var _ = torch.no_grad();
+        foreach (var (name, buffer) in module.named_buffers())
+        {
+            if (!(name.EndsWith("running_mean", StringComparison.Ordinal) || name.EndsWith("running_var", StringComparison.Ordinal))) continue;
+            timed.AllReduceSum(buffer);
+            buffer.div_(timed.Size);
+        }
     }
 
     /// <summary>The slice's tokens padded to the longest row of the global batch, as a single process pads the whole batch.</summary>

@@ -1,3 +1,4 @@
+using ConVirt.Data.Pipeline;
 using ConVirt.Losses;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -31,6 +32,15 @@ public sealed class GlobalNegatives
 
     /// <summary>This rank's rows of the global batch.</summary>
     public BatchSlice Slice { get; }
+
+    /// <summary>This process's rank.</summary>
+    public int Rank => world.Rank;
+
+    /// <summary>Ranks the global batch is spread over (1 in a single process).</summary>
+    public int Ranks => world.Size;
+
+    /// <summary>The whole batch <paramref name="batch"/> in a single process: a world of one rank.</summary>
+    public static GlobalNegatives SingleProcess(int batch) => new(SingleProcessCollectives.Instance, BatchSlice.Of(batch, 0, 1));
 
     /// <summary>Every rank's <paramref name="own"/> rows [n_r, ...] in batch order [B, ...], detached.</summary>
     public Tensor Gather(Tensor own)

@@ -1,13 +1,13 @@
-using ConVirt.Losses;
-using ConVirt.Training;
+using ConVirt.Data.Pipeline;
 using TorchSharp;
 
 namespace ConVirt.Distributed;
 
 /// <summary>
-/// How the one training loop (<see cref="Pretrainer"/>) spreads a step over processes: a single process
-/// (<see cref="SingleProcessTraining"/>) or data-parallel ranks (<see cref="DataParallelTraining"/>). The loop asks it
-/// for its batches, hands it each step's backward pass, and writes files only where <see cref="IsWriter"/> is set.
+/// How the one training loop spreads its steps over processes: a single process (<see cref="SingleProcessTraining"/>,
+/// a world of one rank) or data-parallel ranks (<see cref="DataParallelTraining"/>). The loop asks it for its batches
+/// and for the global view of each (<see cref="Prepare"/>), computes the step the same way for both, and lets it sum
+/// the gradients and agree on buffers; only the <see cref="IsWriter"/> process writes files.
 /// </summary>
 public interface ITrainingDistribution : IDisposable
 {
@@ -26,8 +26,14 @@ public interface ITrainingDistribution : IDisposable
     /// <summary>Makes every rank start from rank 0's parameters and buffers (after a checkpoint was loaded, if any).</summary>
     void Start(torch.nn.Module module);
 
-    /// <summary>Fills the trainable parameters' .grad with the gradient of the global batch's loss and returns that loss.</summary>
-    ContrastiveLossOutput Backward(IPretrainingObjective objective, PairBatch batch, torch.Device device, int? microBatch, long seed);
+    /// <summary>This process's part of a batch as the step computes it (a slice's tokens padded as the whole batch is) and where it sits in the global batch.</summary>
+    (PairBatch Local, GlobalNegatives Negatives) Prepare(PairBatch batch);
+
+    /// <summary>Sums the parameters' gradients over ranks, so that every rank takes the same optimiser step.</summary>
+    void ReduceGradients();
+
+    /// <summary>Averages batch-norm running statistics over ranks (before validation and checkpoints), so that eval-mode embeddings reflect every rank's batches.</summary>
+    void AverageRunningStatistics(torch.nn.Module module);
 
     /// <summary>Rank 0's <paramref name="value"/>, on every rank (decisions such as the learning-rate schedule).</summary>
     double Agree(double value);

@@ -1,10 +1,9 @@
-using ConVirt.Losses;
-using ConVirt.Training;
+using ConVirt.Data.Pipeline;
 using TorchSharp;
 
 namespace ConVirt.Distributed;
 
-/// <summary>Training in one process: whole batches, gradient caching when a micro-batch is set (ConVIRT), no communication.</summary>
+/// <summary>Training in one process: a world of one rank holding whole batches; no communication.</summary>
 public sealed class SingleProcessTraining : ITrainingDistribution
 {
     /// <summary>The one instance.</summary>
@@ -26,14 +25,13 @@ public sealed class SingleProcessTraining : ITrainingDistribution
     public void Start(torch.nn.Module module) { }
 
     /// <inheritdoc />
-    public ContrastiveLossOutput Backward(IPretrainingObjective objective, PairBatch batch, torch.Device device, int? microBatch, long seed)
-    {
-        if (microBatch is { } micro && micro < batch.Count && objective is ConVirtObjective cached)
-            return cached.BackwardCached(batch, device, micro, seed);
-        var loss = objective.Loss(batch, device);
-        loss.Total.backward();
-        return loss;
-    }
+    public (PairBatch Local, GlobalNegatives Negatives) Prepare(PairBatch batch) => (batch, GlobalNegatives.SingleProcess(batch.Count));
+
+    /// <inheritdoc />
+    public void ReduceGradients() { }
+
+    /// <inheritdoc />
+    public void AverageRunningStatistics(torch.nn.Module module) { }
 
     /// <inheritdoc />
     public double Agree(double value) => value;

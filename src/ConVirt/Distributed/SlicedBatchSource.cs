@@ -1,3 +1,4 @@
+using ConVirt.Data.Pipeline;
 using ConVirt.Training;
 
 namespace ConVirt.Distributed;

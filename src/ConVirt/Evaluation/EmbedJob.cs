@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Globalization;
 using System.Text.Json;
 using ConVirt.Interop;
@@ -25,23 +26,21 @@ public static class EmbedJob
             ? new Data.ManifestOptions(CheckImageFiles: false) { RequireImage = false }
             : new Data.ManifestOptions { ImageRoot = options.ImageRoot };
         var rows = LabelledRows.Load(options.Data, options.Split, [], manifestOptions: manifestOptions);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
+        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         var device = torch.device(options.Device);
-        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
-        if (encoder.Model is not null) encoder.Model.to(device); else encoder.Image.to(device);
+        using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job
         float[,] embeddings;
         IReadOnlyList<string> ids;
         string features;
         int skipped;
         if (options.Modality == "text")
         {
-            if (encoder.Model is null || encoder.Tokenizer is null)
-                throw new ArgumentException($"encoder '{options.Encoder}' has no text tower: text embeddings need a ConVIRT run");
+            var (textModel, tokenizer) = encoder.RequireTextTower("text embeddings need a ConVIRT run");
             var withText = rows.Rows.Where(r => !string.IsNullOrWhiteSpace(r.Text)).ToList();
             if (withText.Count == 0) throw new ArgumentException($"{options.Data}: no row has text");
             progress?.Report($"embedding {withText.Count} texts");
             using var scope = NewDisposeScope();
-            embeddings = ImageFeatures.ToMatrix(EmbeddingExtractor.Texts(encoder.Model, encoder.Tokenizer, withText.Select(r => r.Text!).ToList(),
+            embeddings = ImageFeatures.ToMatrix(EmbeddingExtractor.Texts(textModel, tokenizer, withText.Select(r => r.Text!).ToList(),
                 encoder.Config.Model.Text.MaxLength, device));
             ids = withText.Select(r => r.Id).ToList();
             features = "u";

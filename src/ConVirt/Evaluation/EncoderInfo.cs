@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Text.Json;
 
 namespace ConVirt.Evaluation;

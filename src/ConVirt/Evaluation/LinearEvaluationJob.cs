@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Globalization;
 using ConVirt.Data;
 using ConVirt.Precision;
@@ -27,10 +28,9 @@ public static class LinearEvaluationJob
         var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues);
         var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues);
         var task = LabelTask.Infer(keys, train, test);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
+        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         var device = torch.device(options.Device);
-        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
-        encoder.Image.to(device);
+        using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job
         string? cache = options.Out is not null && options.CacheFeatures ? Path.Combine(options.Out, "features") : null;
         string identity = ImageFeatures.EncoderIdentity(options.Encoder, options.Seed);
         var trainFeatures = ImageFeatures.Extract(encoder, train.Rows, options.ImageSize, false, device, Path.GetFileName(options.Train), cache, identity, progress: progress);

@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using ConVirt.Data;
 using ConVirt.Precision;
 using TorchSharp;
@@ -27,17 +28,15 @@ public static class RetrievalJob
         if (options.Label.Contains(',')) throw new ArgumentException($"--label '{options.Label}': retrieval takes one label key");
         var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys);
         var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
+        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         IReadOnlyList<TextQuery>? texts = null;
         if (options.TextQueries is not null)
         {
-            if (encoder.Model is null || encoder.Tokenizer is null)
-                throw new ArgumentException($"encoder '{options.Encoder}' has no text tower: text-to-image retrieval needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
+            encoder.RequireTextTower("text-to-image retrieval needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
             texts = TextQuery.Load(options.TextQueries);
         }
         var device = torch.device(options.Device);
-        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
-        if (encoder.Model is not null) encoder.Model.to(device); else encoder.Image.to(device);
+        using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job
         bool projected = encoder.Model is not null;
         string identity = ImageFeatures.EncoderIdentity(options.Encoder, options.Seed);
         var queries = ImageFeatures.Extract(encoder, queryRows.Rows, options.ImageSize, projected, device, Path.GetFileName(options.Queries), null, identity, progress: progress);

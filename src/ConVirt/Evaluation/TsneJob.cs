@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Globalization;
 using ConVirt.Precision;
 using TorchSharp;
@@ -24,10 +25,9 @@ public static class TsneJob
         }
         var tsneOptions = new TsneOptions(Perplexity: options.Perplexity, Iterations: options.Iterations, Seed: options.Seed);
         tsneOptions.Validate(chosen.Count);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed);
+        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         var device = torch.device(options.Device);
-        using var precision = Autocast.Enter(PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each for the whole job
-        encoder.Image.to(device);
+        using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job
         var features = ImageFeatures.Extract(encoder, chosen, options.ImageSize, false, device, Path.GetFileName(options.Data), progress: progress);
         tsneOptions.Validate(features.Rows.Count);
         progress?.Report($"t-SNE of {features.Rows.Count} points ({features.Dimension}-d), perplexity {options.Perplexity}, {options.Iterations} iterations");

@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Globalization;
 using System.Security.Cryptography;
 using ConVirt.Evaluation;

@@ -1,4 +1,3 @@
-using ConVirt.Configuration;
 using ConVirt.Models.Text;
 using ConVirt.Models.Vision;
 using TorchSharp;

@@ -1,13 +1,14 @@
-using ConVirt.Distributed;
+using ConVirt.Data.Pipeline;
 using ConVirt.Losses;
 using ConVirt.Models;
+using ConVirt.Models.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace ConVirt.Training;
 
-/// <summary>ConVIRT: image and one sampled sentence per pair, bidirectional InfoNCE.</summary>
-public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IDataParallelObjective
+/// <summary>ConVIRT: image and one sampled sentence per pair, bidirectional InfoNCE over v and u.</summary>
+public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IPretrainingObjective
 {
     /// <summary>The trained model.</summary>
     public ConVirtModel Model { get; } = model;
@@ -16,41 +17,26 @@ public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IDa
     public nn.Module Module => Model;
 
     /// <inheritdoc />
-    public ContrastiveLossOutput Loss(PairBatch batch, Device device)
-    {
-        var tokens = batch.Tokens ?? throw new InvalidOperationException("ConVIRT needs text in every batch");
-        using var images = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
-        using var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
-        using var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
-        var (v, u) = Model.call(images, ids, mask);
-        return loss.Compute(v, u);
-    }
+    public ResNetEncoder ImageEncoder => Model.ImageEncoder;
 
-    /// <summary>
-    /// Gradient-cached step: fills the parameters' gradients for the whole batch with at most
-    /// <paramref name="microBatch"/> pairs in a graph at once, and returns the detached loss.
-    /// </summary>
-    public ContrastiveLossOutput BackwardCached(PairBatch batch, Device device, int microBatch, long seed)
+    /// <inheritdoc />
+    public ConVirtModel? JointModel => Model;
+
+    /// <inheritdoc />
+    public Tensor[] Inputs(PairBatch batch, Device device)
     {
         var tokens = batch.Tokens ?? throw new InvalidOperationException("ConVIRT needs text in every batch");
-        using var images = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
-        using var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
-        using var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
-        return GradientCache.Backward(Model, loss, images, ids, mask, microBatch, seed);
+        return
+        [
+            BatchTensors.Images(batch.Images, batch.Count, batch.Size, device),
+            torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device),
+            torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device),
+        ];
     }
 
     /// <inheritdoc />
-    public ContrastiveLossOutput BackwardSlice(PairBatch slice, Device device, GlobalNegatives negatives, int? microBatch, long seed)
-    {
-        var tokens = slice.Tokens ?? throw new InvalidOperationException("ConVIRT needs text in every batch");
-        using var images = BatchTensors.Images(slice.Images, slice.Count, slice.Size, device);
-        using var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
-        using var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
-        return microBatch is { } micro && micro < slice.Count
-            ? GradientCache.Backward(Model, loss, images, ids, mask, micro, seed, negatives)
-            : GradientCache.BackwardSlice(Model, loss, images, ids, mask, seed, negatives);
-    }
+    public Tensor[] Embed(Tensor[] inputs) => [Model.EncodeImage(inputs[0]), Model.EncodeText(inputs[1], inputs[2])];
 
     /// <inheritdoc />
-    public void AfterStep(PairBatch batch) { }
+    public ContrastiveLossOutput LossRows(Tensor[] embeddings, long offset, long count) => loss.ComputeRows(embeddings[0], embeddings[1], offset, count);
 }

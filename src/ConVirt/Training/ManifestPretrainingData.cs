@@ -32,15 +32,15 @@ public sealed class ManifestPretrainingData : PretrainingData
     }
 
     /// <inheritdoc />
-    public override (IBatchSource Train, IBatchSource? Validation) CreateSources(ConVirtConfig config, WordPieceTokenizer? tokenizer, PairedSourceOptions baseOptions, Action<string> report)
+    public override (IBatchSource Train, IBatchSource? Validation) CreateSources(ConVirtConfig config, WordPieceTokenizer? tokenizer, PairedSourceOptions trainOptions, PairedSourceOptions validationOptions, Action<string> report)
     {
-        var trainSource = PairedBatchSource.Create(train, tokenizer, baseOptions with { Augmentation = config.Data.Augmentation, Shuffle = true },
+        var trainSource = PairedBatchSource.Create(train, tokenizer, trainOptions,
             Path.GetFileName(inputs.TrainManifest));
         ReportSkips(report, "training", trainSource.Skipped);
         PairedBatchSource? val = null;
         if (validation.Count >= 2)
         {
-            val = PairedBatchSource.Create(validation, tokenizer, baseOptions with { Augmentation = baseOptions.WithText ? null : config.Data.Augmentation, Shuffle = false, MinBatch = 2 },
+            val = PairedBatchSource.Create(validation, tokenizer, validationOptions,
                 Path.GetFileName(inputs.ValidationManifest ?? inputs.TrainManifest));
             ReportSkips(report, "validation", val.Skipped);
             if (val.BatchCount(0) == 0) val = null;

@@ -1,5 +1,7 @@
-using ConVirt.Distributed;
+using ConVirt.Data.Pipeline;
 using ConVirt.Losses;
+using ConVirt.Models;
+using ConVirt.Models.Vision;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,10 +9,10 @@ namespace ConVirt.Training;
 
 /// <summary>
 /// MoCo v2: InfoNCE of query q against its key k⁺ (other view, momentum encoder) and the queue's K negatives,
-/// logits [q·k⁺, q·queueᵀ] / τ with target 0. The key encoder moves by momentum before the keys are computed;
-/// the batch's keys are enqueued after the optimiser step.
+/// logits [q·k⁺, q·queueᵀ] / τ with target 0. The key encoder moves by momentum before the step's keys are computed;
+/// the keys of the whole (global) batch are enqueued after the optimiser step, so every rank holds the same queue.
 /// </summary>
-public sealed class MoCoObjective(MoCoModel model, double temperature) : IDataParallelObjective
+public sealed class MoCoObjective(MoCoModel model, double temperature) : IPretrainingObjective
 {
     private Tensor? pendingKeys;
 
@@ -18,56 +20,42 @@ public sealed class MoCoObjective(MoCoModel model, double temperature) : IDataPa
     public nn.Module Module => model;
 
     /// <inheritdoc />
-    public ContrastiveLossOutput Loss(PairBatch batch, Device device)
+    public ResNetEncoder ImageEncoder => model.ImageEncoder;
+
+    /// <inheritdoc />
+    public ConVirtModel? JointModel => null;
+
+    /// <inheritdoc />
+    public Tensor[] Inputs(PairBatch batch, Device device)
     {
         var second = batch.SecondViews ?? throw new InvalidOperationException("MoCo needs two views per image");
-        using var a = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
-        using var b = BatchTensors.Images(second, batch.Count, batch.Size, device);
-        bool training = model.training;
-        if (training) model.MomentumUpdate();
-        using var scope = torch.NewDisposeScope();
-        var q = nn.functional.normalize(model.call(a), p: 2, dim: 1);            // [N, d]
-        var k = model.Keys(b);                                                    // [N, d]
-        var positive = (q * k).sum(1, keepdim: true);                             // [N, 1]
-        var negative = q.matmul(model.Queue.t());                                 // [N, K]
-        var logits = torch.cat([positive, negative], 1).div_(temperature);
-        var loss = nn.functional.cross_entropy(logits, torch.zeros(batch.Count, dtype: int64, device: q.device));
-        if (training)
-        {
-            pendingKeys?.Dispose();
-            pendingKeys = k.detach().MoveToOuterDisposeScope();
-            pendingKeys.DetachFromDisposeScope();
-        }
-        return new ContrastiveLossOutput(loss.alias().MoveToOuterDisposeScope(), loss.alias().MoveToOuterDisposeScope(), loss.MoveToOuterDisposeScope());
-    }
-
-    /// <summary>
-    /// Data-parallel step: the queries and keys of this rank's slice (batch norm per slice), the share of the global loss
-    /// of its rows (cross-entropy summed over them, divided by the global batch), back-propagated here; the keys of all
-    /// ranks are gathered for the queue (MoCo's <c>concat_all_gather</c>), so every rank enqueues the same global batch.
-    /// </summary>
-    public ContrastiveLossOutput BackwardSlice(PairBatch slice, Device device, GlobalNegatives negatives, int? microBatch, long seed)
-    {
-        var second = slice.SecondViews ?? throw new InvalidOperationException("MoCo needs two views per image");
-        using var a = BatchTensors.Images(slice.Images, slice.Count, slice.Size, device);
-        using var b = BatchTensors.Images(second, slice.Count, slice.Size, device);
-        model.MomentumUpdate();
-        using var scope = torch.NewDisposeScope();
-        torch.manual_seed(seed + negatives.Slice.Offset / Math.Max(1, slice.Count));
-        var q = nn.functional.normalize(model.call(a), p: 2, dim: 1);
-        var k = model.Keys(b);
-        var logits = torch.cat([(q * k).sum(1, keepdim: true), q.matmul(model.Queue.t())], 1).div_(temperature);
-        var share = nn.functional.cross_entropy(logits, torch.zeros(slice.Count, dtype: int64, device: q.device), reduction: nn.Reduction.Sum) / negatives.Slice.GlobalCount;
-        share.backward();
-        var loss = negatives.Sum(new ContrastiveLossOutput(share, share, share));
-        pendingKeys?.Dispose();
-        pendingKeys = negatives.Gather(k).MoveToOuterDisposeScope();
-        pendingKeys.DetachFromDisposeScope();
-        return new ContrastiveLossOutput(loss.Total.MoveToOuterDisposeScope(), loss.ImageToText.MoveToOuterDisposeScope(), loss.TextToImage.MoveToOuterDisposeScope());
+        return [BatchTensors.Images(batch.Images, batch.Count, batch.Size, device), BatchTensors.Images(second, batch.Count, batch.Size, device)];
     }
 
     /// <inheritdoc />
-    public void AfterStep(PairBatch batch)
+    public void BeforeStep() => model.MomentumUpdate();
+
+    /// <inheritdoc />
+    public Tensor[] Embed(Tensor[] inputs) => [nn.functional.normalize(model.call(inputs[0]), p: 2, dim: 1), model.Keys(inputs[1])];
+
+    /// <inheritdoc />
+    public ContrastiveLossOutput LossRows(Tensor[] embeddings, long offset, long count)
+    {
+        using var scope = torch.NewDisposeScope();
+        var q = embeddings[0].narrow(0, offset, count);
+        var k = embeddings[1];
+        var logits = torch.cat([(q * k.narrow(0, offset, count)).sum(1, keepdim: true), q.matmul(model.Queue.t())], 1).div_(temperature);
+        var share = nn.functional.cross_entropy(logits, torch.zeros(count, dtype: int64, device: q.device), reduction: nn.Reduction.Sum) / k.shape[0];
+        if (model.training)
+        {
+            pendingKeys?.Dispose();
+            pendingKeys = k.detach().clone().DetachFromDisposeScope();
+        }
+        return new ContrastiveLossOutput(share.alias().MoveToOuterDisposeScope(), share.alias().MoveToOuterDisposeScope(), share.MoveToOuterDisposeScope());
+    }
+
+    /// <inheritdoc />
+    public void AfterStep()
     {
         if (pendingKeys is null) return;
         model.Enqueue(pendingKeys);

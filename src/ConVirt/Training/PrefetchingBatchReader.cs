@@ -1,3 +1,4 @@
+using ConVirt.Data.Pipeline;
 using System.Diagnostics;
 using System.Threading.Channels;
 

@@ -48,13 +48,12 @@ public sealed class PreparedPretrainingData : PretrainingData
     }
 
     /// <inheritdoc />
-    public override (IBatchSource Train, IBatchSource? Validation) CreateSources(ConVirtConfig config, WordPieceTokenizer? tokenizer, PairedSourceOptions baseOptions, Action<string> report)
+    public override (IBatchSource Train, IBatchSource? Validation) CreateSources(ConVirtConfig config, WordPieceTokenizer? tokenizer, PairedSourceOptions trainOptions, PairedSourceOptions valOptions, Action<string> report)
     {
-        var train = new StreamingBatchSource(dataset, trainShards, tokenizer, baseOptions with { Augmentation = config.Data.Augmentation, Shuffle = true }, config.Data.ShuffleBuffer)
+        var train = new StreamingBatchSource(dataset, trainShards, tokenizer, trainOptions, config.Data.ShuffleBuffer)
         {
             Issues = Limited(report, "training"),
         };
-        var valOptions = baseOptions with { Augmentation = baseOptions.WithText ? null : config.Data.Augmentation, Shuffle = false, MinBatch = 2 };
         IBatchSource? validation = null;
         if (inputs.ValidationManifest is { } valPath && !DataSets.IsPrepared(valPath))
         {

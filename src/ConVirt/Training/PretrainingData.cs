@@ -33,7 +33,8 @@ public abstract class PretrainingData
     /// <summary>The training source and the validation source (null when there is no validation data).</summary>
     /// <param name="config">Resolved configuration (image size, batch size, seed, augmentation, shuffle buffer).</param>
     /// <param name="tokenizer">Tokenizer of the text encoder, or null for image-only methods.</param>
-    /// <param name="baseOptions">Batch options shared by both sources (augmentation and shuffling are set per source).</param>
+    /// <param name="train">Batch options of the training source (augmented, shuffled).</param>
+    /// <param name="validation">Batch options of the validation source (the method decides its transform; manifest order).</param>
     /// <param name="report">Receives lines for people.</param>
-    public abstract (IBatchSource Train, IBatchSource? Validation) CreateSources(ConVirtConfig config, WordPieceTokenizer? tokenizer, PairedSourceOptions baseOptions, Action<string> report);
+    public abstract (IBatchSource Train, IBatchSource? Validation) CreateSources(ConVirtConfig config, WordPieceTokenizer? tokenizer, PairedSourceOptions train, PairedSourceOptions validation, Action<string> report);
 }

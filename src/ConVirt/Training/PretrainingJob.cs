@@ -3,8 +3,6 @@ using ConVirt.Data;
 using ConVirt.Data.Augmentation;
 using ConVirt.Data.Pipeline;
 using ConVirt.Data.Text;
-using ConVirt.Interop;
-using ConVirt.Losses;
 using TorchSharp;
 
 namespace ConVirt.Training;
@@ -109,36 +107,24 @@ public static class PretrainingJob
         config.Validate();
         Runtime.NativeRuntime.EnsureLoaded();
         if (config.Threads > 0) torch.set_num_threads(config.Threads);
-        bool convirt = config.Method == "convirt";
-        var data = PretrainingData.Open(inputs, requireText: convirt || inputs.PairedOnly);
+        var method = PretrainingMethods.Get(config.Method);
+        var data = PretrainingData.Open(inputs, requireText: method.NeedsText || inputs.PairedOnly);
         foreach (var n in data.Notes) progress?.Report(Message(n));
 
         torch.manual_seed(config.Seed);
-        IPretrainingObjective objective;
-        WordPieceTokenizer? tokenizer = null;
-        if (convirt)
-        {
-            var built = ModelBuilder.Build(config.Model);
-            foreach (var n in built.Notes) progress?.Report(Message(n));
-            objective = new ConVirtObjective(built.Model, new ConVirtLoss(config.Loss.Temperature, config.Loss.Lambda));
-            tokenizer = built.Tokenizer;
-            // the text encoder's size comes from its weights when they have one: record what was built
-            config = config with { Model = config.Model with { Text = config.Model.Text with { Bert = built.Model.TextEncoder.Spec } } };
-        }
-        else
-        {
-            var (encoder, note) = ModelBuilder.BuildImageEncoder(config.Model.Image);
-            progress?.Report(Message(note));
-            objective = ImageOnlyObjectives.Create(config, encoder);
-        }
+        var built = method.Create(config);
+        foreach (var n in built.Notes) progress?.Report(Message(n));
+        config = built.Config;
         var baseOptions = new PairedSourceOptions
         {
             BatchSize = config.Optimizer.BatchSize, ImageSize = config.Data.ImageSize, MaxTokens = config.Model.Text.MaxLength, Seed = config.Seed,
-            WithText = convirt, Views = convirt ? 1 : 2, DecodeCacheImages = config.Data.DecodeCacheImages, MinBatch = Math.Max(2, 2 * ranks),
+            WithText = method.NeedsText, Views = method.Views, DecodeCacheImages = config.Data.DecodeCacheImages, MinBatch = Math.Max(2, 2 * ranks),
         };
-        var (train, val) = data.CreateSources(config, tokenizer, baseOptions, text => progress?.Report(Message(text)));
-        return new PreparedPretraining(config, objective, tokenizer, train, val);
+        var trainOptions = baseOptions with { Augmentation = config.Data.Augmentation, Shuffle = true };
+        var validationOptions = baseOptions with { Augmentation = method.AugmentValidation ? config.Data.Augmentation : null, Shuffle = false, MinBatch = 2 };
+        var (train, val) = data.CreateSources(config, built.Tokenizer, trainOptions, validationOptions, text => progress?.Report(Message(text)));
+        return new PreparedPretraining(config, built.Objective, built.Tokenizer, train, val);
     }
 
-    private static TrainingProgress Message(string text) => new("message", 0, 0, 0, 0, 0, double.NaN, 0, null, text);
+    private static TrainingProgress Message(string text) => TrainingProgress.Note(text);
 }

@@ -2,6 +2,7 @@ using ConVirt.Data;
 using ConVirt.Data.Synthetic;
 using ConVirt.Evaluation;
 using ConVirt.Evaluation.ZeroShot;
+using ConVirt.Training;
 using TorchSharp;
 
 namespace ConVirt.Tests.Api;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Pipeline;
 using ConVirt.Data;
 using ConVirt.Data.Augmentation;
 using Xunit;

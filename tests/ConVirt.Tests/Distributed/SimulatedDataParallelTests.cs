@@ -1,3 +1,4 @@
+using ConVirt.Data.Pipeline;
 using System.Collections.Concurrent;
 using ConVirt.Distributed;
 using ConVirt.Losses;
@@ -44,7 +45,7 @@ public sealed class SimulatedDataParallelTests
         var loss = new ConVirtLoss(0.1, 0.75);
         const long seed = 1234;
 
-        var expected = GradientCache.Backward(reference, loss, images, ids, mask, microBatch: microInRank ?? B / ranks, seed);
+        var expected = TrainingStep.Backward(new ConVirtObjective(reference, loss), [images, ids, mask], GlobalNegatives.SingleProcess(B), microBatch: microInRank ?? B / ranks, seed);
         var expectedGrads = Gradients(reference);
         Assert.NotEmpty(expectedGrads);
 
@@ -61,9 +62,7 @@ public sealed class SimulatedDataParallelTests
             using var x = images.narrow(0, slice.Offset, slice.Count);
             using var t = ids.narrow(0, slice.Offset, slice.Count);
             using var m = mask.narrow(0, slice.Offset, slice.Count);
-            var output = microInRank is { } micro
-                ? GradientCache.Backward(model, loss, x, t, m, micro, seed, negatives)
-                : GradientCache.BackwardSlice(model, loss, x, t, m, seed, negatives);
+            var output = TrainingStep.Backward(new ConVirtObjective(model, loss), [x, t, m], negatives, microInRank, seed);
             using var reducer = new GradientAllReduce(world, model.parameters().Where(p => p.requires_grad), bucketBytes: 64 << 10);
             Assert.True(reducer.Buckets > 1);
             reducer.Run();

@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using ConVirt.Data.Synthetic;
 using ConVirt.Evaluation;
 using SkiaSharp;

@@ -17,7 +17,7 @@ public sealed class GroundingTests
     {
         var config = Pipeline.TinyRuns.Config();
         torch.manual_seed(7);
-        var model = ModelBuilder.Build(config.Model).Model;
+        var model = ConVirt.Interop.ModelFactory.Build(config.Model).Model;
         model.eval();
         using var scope = torch.NewDisposeScope();
         var x = torch.rand(1, 1, 96, 96);

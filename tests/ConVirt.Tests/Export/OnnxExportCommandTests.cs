@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Security.Cryptography;
 using System.Text.Json;
 using ConVirt.Data.Text;

@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -84,7 +85,7 @@ public sealed class OnnxExportTests(ITestOutputHelper output) : IDisposable
         if (Images(5, Size) is not { } gray || Sentences() is not { } sentences) { output.WriteLine(TestPaths.SharedDataMissing); return; }
         var config = ConVirtConfig.CpuSmall with { Data = ConVirtConfig.CpuSmall.Data with { ImageSize = Size } };
         torch.manual_seed(11);
-        var built = ModelBuilder.Build(config.Model);
+        var built = ConVirt.Interop.ModelFactory.Build(config.Model);
         using var model = built.Model;
         model.eval();
         Assert.Equal(PaddingStyle.TopLeft, model.ImageEncoder.Spec.Padding);

@@ -63,7 +63,7 @@ public sealed class BadInputPretrainingTests
 
         var run = TinyRuns.TempFolder("bad-input-run");
         var result = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, null, run).Run(resume: false);
-        Assert.Equal("completed", result.StopReason);
+        Assert.Equal(StopReason.Completed, result.StopReason);
         Assert.Equal(3, result.State.Step);                                // 13 rows / 4 = 3 full batches (+1 row dropped)
         Assert.True(File.Exists(Path.Combine(run, "best", "model.safetensors")));
         Assert.True(File.Exists(Path.Combine(run, "metrics.jsonl")));

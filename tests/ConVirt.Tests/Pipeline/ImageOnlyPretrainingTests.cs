@@ -28,7 +28,7 @@ public sealed class ImageOnlyPretrainingTests
         var before = prepared.Objective.Module.named_parameters().First(p => p.name == "image_encoder.conv1.weight").parameter.detach().clone();
         var run = TinyRuns.TempFolder(method + "-run");
         var result = new Pretrainer(prepared.Config, prepared.Objective, prepared.Train, prepared.Validation, run).Run(resume: false);
-        Assert.Equal("completed", result.StopReason);
+        Assert.Equal(StopReason.Completed, result.StopReason);
         Assert.Equal(4, result.State.Step);                       // 32 training rows / 8
         var after = prepared.Objective.Module.named_parameters().First(p => p.name == "image_encoder.conv1.weight").parameter;
         Assert.False(before.equal(after).all().ToBoolean(), "the image encoder did not move");

@@ -1,3 +1,4 @@
+using ConVirt.Demo;
 using ConVirt.Precision;
 using ConVirt.Training;
 using Xunit.Abstractions;

@@ -1,3 +1,4 @@
+using ConVirt.Data.Pipeline;
 using ConVirt.Data.Synthetic;
 using ConVirt.Losses;
 using ConVirt.Training;
@@ -14,14 +15,18 @@ public sealed class NonFiniteLossTests
     {
         private int calls;
         public nn.Module Module => inner.Module;
-        public ContrastiveLossOutput Loss(PairBatch batch, Device device)
+        public ConVirt.Models.Vision.ResNetEncoder ImageEncoder => inner.ImageEncoder;
+        public ConVirt.Models.ConVirtModel? JointModel => inner.JointModel;
+        public Tensor[] Inputs(PairBatch batch, Device device) => inner.Inputs(batch, device);
+        public Tensor[] Embed(Tensor[] inputs) => inner.Embed(inputs);
+        public ContrastiveLossOutput LossRows(Tensor[] embeddings, long offset, long count)
         {
-            var loss = inner.Loss(batch, device);
+            var loss = inner.LossRows(embeddings, offset, count);
             if (++calls < poisonFromCall) return loss;
             var nan = loss.Total * float.NaN;
             return new ContrastiveLossOutput(nan, loss.ImageToText, loss.TextToImage);
         }
-        public void AfterStep(PairBatch batch) => inner.AfterStep(batch);
+        public void AfterStep() => inner.AfterStep();
     }
 
     [Fact]
@@ -38,7 +43,8 @@ public sealed class NonFiniteLossTests
             Progress = new Progress<TrainingProgress>(p => { if (p.Message is not null) lock (messages) messages.Add(p.Message); }),
         };
         var result = trainer.Run(resume: false);
-        Assert.Equal("non-finite-loss", result.StopReason);
+        Assert.Equal(StopReason.NonFiniteLoss, result.StopReason);
+        Assert.Equal("non-finite-loss", result.StopReason.ToText());
         Assert.Equal(3, result.State.Step);
         var latest = new CheckpointStore(run).Latest();
         Assert.NotNull(latest);

@@ -13,7 +13,7 @@ internal static class TinyCheckpoint
         Directory.CreateDirectory(folder);
         var config = TinyRuns.Config();
         torch.manual_seed(seed);
-        var built = ModelBuilder.Build(config.Model);
+        var built = ConVirt.Interop.ModelFactory.Build(config.Model);
         built.Model.save_safetensors(Path.Combine(folder, "model.safetensors"));
         File.WriteAllText(Path.Combine(folder, "config.json"), config.ToJson());
         return (folder, built.Model, built.Tokenizer);

@@ -79,7 +79,7 @@ public sealed class MixedPrecisionQualityTests(ITestOutputHelper output)
             double loss;
             using (var region = Autocast.Enter(policy))
             {
-                var result = objective.Loss(batch, CPU);
+                var result = TrainingStep.Loss(objective, batch, CPU);
                 result.Total.backward();
                 loss = result.Total.ToDouble();
             }
@@ -129,14 +129,14 @@ public sealed class MixedPrecisionQualityTests(ITestOutputHelper output)
 
         model.zero_grad();
         double full;
-        using (Autocast.Enter(policy)) { var o = objective.Loss(batch, CPU); o.Total.backward(); full = o.Total.ToDouble(); }
+        using (Autocast.Enter(policy)) { var o = TrainingStep.Loss(objective, batch, CPU); o.Total.backward(); full = o.Total.ToDouble(); }
         var expected = Grads();
         model.zero_grad();
         double cached;
         int casts, hits;
         using (var region = Autocast.Enter(policy))
         {
-            cached = objective.BackwardCached(batch, CPU, microBatch: 6, seed: 1).Total.ToDouble();
+            cached = TrainingStep.Backward(objective, batch, CPU, ConVirt.Distributed.GlobalNegatives.SingleProcess(batch.Count), microBatch: 6, seed: 1).Total.ToDouble();
             (casts, hits) = (region.Cache.Casts, region.Cache.Hits);
         }
         var actual = Grads();

@@ -47,7 +47,7 @@ public sealed class MixedPrecisionRunTests
         var second = new Pretrainer(again.Config, again.Objective, again.Train, again.Validation, run) { MaxSteps = 4 };
         var result = second.Run(resume: true);
         Assert.Equal(4, result.State.Step);
-        Assert.Equal("step-limit", result.StopReason);
+        Assert.Equal(StopReason.StepLimit, result.StopReason);
         foreach (var p in again.Objective.Module.parameters())
         {
             Assert.Equal(ScalarType.Float32, p.dtype);

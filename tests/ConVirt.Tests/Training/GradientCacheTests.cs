@@ -1,3 +1,4 @@
+using ConVirt.Distributed;
 using ConVirt.Losses;
 using ConVirt.Models;
 using ConVirt.Models.Text;
@@ -34,7 +35,7 @@ public sealed class GradientCacheTests
             .ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
         model.zero_grad();
 
-        var cached = GradientCache.Backward(model, loss, images, ids, mask, microBatch: 5, seed: 3);
+        var cached = TrainingStep.Backward(new ConVirtObjective(model, loss), [images, ids, mask], GlobalNegatives.SingleProcess(12), microBatch: 5, seed: 3);
         Assert.Equal(full.Total.ToDouble(), cached.Total.ToDouble(), 5);
         var actual = model.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!);
         Assert.Equal(expected.Keys.Order(), actual.Keys.Order());
@@ -71,7 +72,7 @@ public sealed class GradientCacheTests
         var expected = model.named_parameters().Where(p => p.parameter.grad is not null).ToDictionary(p => p.name, p => p.parameter.grad!.detach().clone());
         model.zero_grad();
 
-        var cached = GradientCache.Backward(model, loss, images, ids, mask, microBatch: 3, seed: 100);
+        var cached = TrainingStep.Backward(new ConVirtObjective(model, loss), [images, ids, mask], GlobalNegatives.SingleProcess(6), microBatch: 3, seed: 100);
         Assert.Equal(reference.Total.ToDouble(), cached.Total.ToDouble(), 5);
         var g = model.named_parameters().First(p => p.name == "text_encoder.encoder.layer.1.output.dense.weight").parameter.grad!;
         var e = expected["text_encoder.encoder.layer.1.output.dense.weight"];

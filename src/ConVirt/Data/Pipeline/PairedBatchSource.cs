@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using ConVirt.Data.Augmentation;
 using ConVirt.Data.Text;
-using ConVirt.Training;
 
 namespace ConVirt.Data.Pipeline;
 
@@ -117,7 +116,7 @@ public sealed class PairedBatchSource : ISliceableBatchSource
     public PairBatch BuildSlice(int epoch, int index, int rank, int ranks)
     {
         var all = Plan(epoch)[index];
-        var slice = Distributed.BatchSlice.Of(all.Length, rank, ranks);
+        var slice = BatchSlice.Of(all.Length, rank, ranks);
         return Build(epoch, index, all.AsSpan(slice.Offset, slice.Count).ToArray()) with { Slice = slice };
     }
 

@@ -3,7 +3,6 @@ using System.Text.Json;
 using ConVirt.Data.Augmentation;
 using ConVirt.Data.Prepared;
 using ConVirt.Data.Text;
-using ConVirt.Training;
 
 namespace ConVirt.Data.Pipeline;
 

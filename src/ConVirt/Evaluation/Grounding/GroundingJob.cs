@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using System.Globalization;
 using ConVirt.Data;
 using ConVirt.Data.Augmentation;
@@ -46,14 +47,12 @@ public static class GroundingJob
         int imageSize, string device, Precision.PrecisionMode precision)
     {
         if (images.Count == 0 || texts.Count == 0) throw new ArgumentException("grounding needs at least one image and one phrase");
-        var loaded = EncoderLoader.Load(encoder);
-        if (loaded.Model is null || loaded.Tokenizer is null)
-            throw new ArgumentException($"encoder '{encoder}' has no text tower: grounding maps need a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
+        var loaded = EncoderLoader.Load(encoder, 0, device, precision);
+        var (model, tokenizer) = loaded.RequireTextTower("grounding maps need a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
         var dev = torch.device(device);
-        loaded.Model.to(dev);
-        using var autocast = ConVirt.Precision.Autocast.Enter(ConVirt.Precision.PrecisionPolicy.Create(precision, device));
+        using var autocast = loaded.Compute();
         using var scope = NewDisposeScope();
-        var u = EmbeddingExtractor.Texts(loaded.Model, loaded.Tokenizer, texts, loaded.Config.Model.Text.MaxLength, dev);
+        var u = EmbeddingExtractor.Texts(model, tokenizer, texts, loaded.Config.Model.Text.MaxLength, dev);
         bool single = images.Count == 1 && texts.Count == 1;
         var transform = new EvalTransform(imageSize);
         var results = new List<GroundingOutput>();
@@ -62,10 +61,10 @@ public static class GroundingJob
             var view = transform.Apply(images[i].Load());
             using var inner = NewDisposeScope();
             var x = torch.tensor(view, [1, 1, imageSize, imageSize], device: dev);
-            if (loaded.Model.ImageEncoder.Spec.InChannels == 3) x = x.expand(1, 3, imageSize, imageSize);
+            if (model.ImageEncoder.Spec.InChannels == 3) x = x.expand(1, 3, imageSize, imageSize);
             for (int t = 0; t < texts.Count; t++)
             {
-                var map = GroundingMap.Compute(loaded.Model, x, u[t]);
+                var map = GroundingMap.Compute(model, x, u[t]);
                 string png = single ? output : Path.Combine(output, string.Create(CultureInfo.InvariantCulture, $"{images[i].Id}__{t}.png"));
                 string csv = Path.ChangeExtension(png, ".csv");
                 GroundingOverlay.Write(png, view, imageSize, map, texts[t]);

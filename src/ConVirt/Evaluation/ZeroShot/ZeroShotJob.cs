@@ -1,3 +1,4 @@
+using ConVirt.Training;
 using ConVirt.Data;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -23,12 +24,10 @@ public static class ZeroShotJob
     public static ZeroShotResult Run(ZeroShotOptions options, IProgress<string>? progress = null)
     {
         var prompts = PromptSet.Load(options.Prompts);
-        var encoder = EncoderLoader.Load(options.Encoder);
-        if (encoder.Model is null || encoder.Tokenizer is null)
-            throw new ArgumentException($"encoder '{options.Encoder}' has no text tower: zero-shot classification needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
+        var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, options.Precision);
+        encoder.RequireTextTower("zero-shot classification needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
         var device = torch.device(options.Device);
-        encoder.Model.to(device);
-        using var precision = ConVirt.Precision.Autocast.Enter(ConVirt.Precision.PrecisionPolicy.Create(options.Precision, options.Device));   // frozen weights: one cast each
+        using var precision = encoder.Compute();   // frozen weights: one cast each
         var result = options.Mode == ZeroShotMode.Classes
             ? RunClasses(options, prompts, encoder, device, progress)
             : RunPairs(options, prompts, encoder, device, progress);

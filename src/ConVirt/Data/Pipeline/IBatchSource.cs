@@ -1,4 +1,4 @@
-namespace ConVirt.Training;
+namespace ConVirt.Data.Pipeline;
 
 /// <summary>
 /// Produces the batches of an epoch deterministically from (seed, epoch, batch index), so that a resumed

@@ -1,6 +1,6 @@
 using ConVirt.Data;
 
-namespace ConVirt.Training;
+namespace ConVirt.Data.Pipeline;
 
 /// <summary>
 /// One batch prepared by the data path in managed memory (no tensors: built on background threads).
@@ -16,7 +16,7 @@ namespace ConVirt.Training;
 public sealed record PairBatch(int Epoch, int Index, int Count, int Size, float[] Images, float[]? SecondViews, TokenBatch? Tokens, int[] Rows)
 {
     /// <summary>In data-parallel training, where these pairs sit in the global batch; null for a whole batch.</summary>
-    public Distributed.BatchSlice? Slice { get; init; }
+    public BatchSlice? Slice { get; init; }
 
     /// <summary>Pairs in the global batch this one belongs to (<see cref="Count"/> for a whole batch).</summary>
     public int GlobalCount => Slice?.GlobalCount ?? Count;

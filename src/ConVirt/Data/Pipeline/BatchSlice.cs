@@ -1,4 +1,4 @@
-namespace ConVirt.Distributed;
+namespace ConVirt.Data.Pipeline;
 
 /// <summary>
 /// Where one rank's pairs sit in a global batch: rows <see cref="Offset"/> ... <see cref="Offset"/> + <see cref="Count"/> - 1

@@ -7,10 +7,11 @@ using ConVirt.Evaluation;
 using ConVirt.Evaluation.ZeroShot;
 using ConVirt.Models;
 using ConVirt.Precision;
+using ConVirt.Training;
 using TorchSharp;
 using TorchSharp.PyBridge;
 
-namespace ConVirt.Training;
+namespace ConVirt.Demo;
 
 /// <summary>
 /// `convirt demo`: writes a synthetic paired set (chest-radiograph-like images with findings and reports
@@ -122,5 +123,5 @@ public static class DemoJob
 
     private static string Finding(ManifestRow row) => row.Labels.TryGetValue("finding", out var f) && f is not null ? f : "unknown";
 
-    private static TrainingProgress Message(string text) => new("message", 0, 0, 0, 0, 0, double.NaN, 0, null, text);
+    private static TrainingProgress Message(string text) => TrainingProgress.Note(text);
 }

@@ -7,11 +7,24 @@ using ConVirt.Models.Vision;
 namespace ConVirt.Interop;
 
 /// <summary>
-/// Builds models from configuration and initial weights: <c>--image-weights imagenet|none|FILE</c> and
-/// <c>--text-weights minilm|arctic-xs|none|FOLDER</c>.
+/// The one place models are built: from configuration and initial weights (<c>--image-weights imagenet|none|FILE</c>,
+/// <c>--text-weights minilm|arctic-xs|none|FOLDER</c>). Pretraining methods, checkpoint loading (through the methods),
+/// tests and benchmarks all build through it.
 /// </summary>
-public static class ModelBuilder
+public static class ModelFactory
 {
+    /// <summary>The ResNet shape a configuration resolves to (<see cref="ImageEncoderOptions.ResolvedArchitecture"/>).</summary>
+    public static ResNetSpec ResolveImageSpec(ImageEncoderOptions o) => ResNetSpec.FromName(o.ResolvedArchitecture) with { InChannels = o.InChannels };
+
+    /// <summary>A randomly initialised model of the configured shape, text layers frozen as configured (benchmarks).</summary>
+    public static ConVirtModel CreateRandom(ModelOptions o)
+    {
+        var model = new ConVirtModel(ResolveImageSpec(o.Image), o.Text.Bert, o.ProjectionHidden, o.ProjectionDim);
+        model.TextEncoder.Freeze(o.Text.FreezeEmbeddings, o.Text.FrozenLayers);
+        model.ImageEncoder.ChannelsLast = o.Image.ChannelsLast;
+        return model;
+    }
+
     /// <summary>The image encoder with its initial weights.</summary>
     public static (ResNetEncoder Encoder, string Note) BuildImageEncoder(ImageEncoderOptions o)
     {
@@ -22,7 +35,7 @@ public static class ModelBuilder
 
     private static (ResNetEncoder Encoder, string Note) BuildImageEncoderWeights(ImageEncoderOptions o)
     {
-        var spec = ModelFactory.ResolveImageSpec(o);
+        var spec = ResolveImageSpec(o);
         var w = o.Weights;
         if (w.Equals("none", StringComparison.OrdinalIgnoreCase) || w.Equals("random", StringComparison.OrdinalIgnoreCase))
             return (new ResNetEncoder(spec), $"image encoder: {o.Architecture}, random initialisation");

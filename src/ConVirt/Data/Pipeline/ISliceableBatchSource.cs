@@ -1,4 +1,4 @@
-namespace ConVirt.Training;
+namespace ConVirt.Data.Pipeline;
 
 /// <summary>
 /// A batch source that can build one rank's slice of a batch without building the rest (data-parallel training:
@@ -7,7 +7,7 @@ namespace ConVirt.Training;
 /// </summary>
 public interface ISliceableBatchSource : IBatchSource
 {
-    /// <summary>Rank <paramref name="rank"/>'s slice (<see cref="Distributed.BatchSlice.Of"/>) of <paramref name="ranks"/> of batch
+    /// <summary>Rank <paramref name="rank"/>'s slice (<see cref="BatchSlice.Of"/>) of <paramref name="ranks"/> of batch
     /// <paramref name="index"/> of epoch <paramref name="epoch"/>, with <see cref="PairBatch.Slice"/> set.</summary>
     PairBatch BuildSlice(int epoch, int index, int rank, int ranks);
 }

@@ -1,4 +1,4 @@
-namespace ConVirt.Training;
+namespace ConVirt.Demo;
 
 /// <summary>`convirt demo`: a synthetic paired set, pretraining on it, retrieval before and after.</summary>
 public sealed record DemoOptions

@@ -1,4 +1,5 @@
-namespace ConVirt.Training;
+using ConVirt.Training;
+namespace ConVirt.Demo;
 
 /// <summary>What `convirt demo` measured.</summary>
 /// <param name="Ks">Cut-offs.</param>
