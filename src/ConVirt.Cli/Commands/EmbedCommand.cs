@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt embed`: image (h_v or v) or text (u) embeddings of a manifest, with row ids.</summary>
-public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Settings>
+internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt pretrain`: ConVIRT (or SimCLR / MoCo v2) on a user's manifests.</summary>
-public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainCommand.Settings>
+internal sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

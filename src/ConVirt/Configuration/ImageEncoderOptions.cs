@@ -1,7 +1,7 @@
 namespace ConVirt.Configuration;
 
 /// <summary>The image encoder f_v.</summary>
-public sealed record ImageEncoderOptions
+internal sealed record ImageEncoderOptions
 {
     /// <summary>resnet18, resnet50 or resnet18-cntk (the packaged ImageNet variant).</summary>
     public string Architecture { get; init; } = "resnet50";

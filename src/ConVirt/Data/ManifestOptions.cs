@@ -6,7 +6,7 @@ namespace ConVirt.Data;
 /// <param name="RequireText">Skip rows without text with the issue <c>no text (image-only row)</c>; for paired
 /// image-text pretraining.</param>
 /// <param name="CheckImageFiles">Skip rows whose image file is missing or empty (one file-system lookup per row).</param>
-public sealed record ManifestOptions(string? Split = null, bool RequireText = false, bool CheckImageFiles = true)
+internal sealed record ManifestOptions(string? Split = null, bool RequireText = false, bool CheckImageFiles = true)
 {
     /// <summary>The folder relative image paths resolve against (<c>--image-root</c>); null: the manifest's folder.
     /// Absolute image paths are taken as they are.</summary>

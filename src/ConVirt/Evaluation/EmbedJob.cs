@@ -13,7 +13,7 @@ namespace ConVirt.Evaluation;
 /// <c>.safetensors</c> (tensor <c>embeddings</c> [n, d] float32; metadata <c>ids</c> = JSON array of row ids,
 /// <c>encoder</c>, <c>features</c>) or <c>.csv</c> (header <c>id,f0,...,f{d-1}</c>, one row per embedding).
 /// </summary>
-public static class EmbedJob
+internal static class EmbedJob
 {
     /// <summary>Embeds and writes; returns the number of rows written and the dimension.</summary>
     public static (int Rows, int Dimension, int Skipped) Run(EmbedOptions options, IProgress<string>? progress = null)

@@ -7,7 +7,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Accuracy">Accuracy over runs.</param>
 /// <param name="BalancedAccuracy">Balanced accuracy over runs.</param>
 /// <param name="Runs">Every run.</param>
-public sealed record FractionScores(double Fraction, double TrainCount, MeanInterval Auc, MeanInterval Accuracy, MeanInterval BalancedAccuracy,
+internal sealed record FractionScores(double Fraction, double TrainCount, MeanInterval Auc, MeanInterval Accuracy, MeanInterval BalancedAccuracy,
     IReadOnlyList<RunScore> Runs)
 {
     /// <summary>Summarises <paramref name="runs"/> with <see cref="BootstrapInterval.Mean95"/> (seeded).</summary>

@@ -10,7 +10,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Rows">Rows with a non-null value for every label key, in manifest order.</param>
 /// <param name="NullLabelRows">Rows of the split skipped because a label was null or missing.</param>
 /// <param name="ManifestSummary">The manifest loader's one-line summary (skipped rows, warnings).</param>
-public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyList<ManifestRow> Rows, int NullLabelRows, string ManifestSummary)
+internal sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyList<ManifestRow> Rows, int NullLabelRows, string ManifestSummary)
 {
     /// <summary>
     /// Loads <paramref name="manifest"/>, keeps the rows of <paramref name="split"/> when rows carry splits (all rows
@@ -68,7 +68,7 @@ public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyL
 /// </summary>
 /// <param name="Ignore">Values treated as missing.</param>
 /// <param name="Positive">Values of the positive class; null or empty keeps the values as they are.</param>
-public sealed record LabelValueFilter(IReadOnlyList<string> Ignore, IReadOnlyList<string>? Positive = null)
+internal sealed record LabelValueFilter(IReadOnlyList<string> Ignore, IReadOnlyList<string>? Positive = null)
 {
     /// <summary>True when nothing is rewritten.</summary>
     public bool IsEmpty => Ignore.Count == 0 && (Positive is null || Positive.Count == 0);

@@ -11,7 +11,7 @@ namespace ConVirt.Evaluation;
 /// <param name="LossTolerance">Also stop when an accepted step lowers the objective by less than this times max(|loss|, 1)
 /// (scipy's L-BFGS-B uses about 2e-9; smaller is stricter).</param>
 /// <param name="HistorySize">L-BFGS curvature pairs kept.</param>
-public sealed record LogisticRegressionProbeOptions(
+internal sealed record LogisticRegressionProbeOptions(
     IReadOnlyList<double>? L2Grid = null,
     double ValidationFraction = 0.2,
     int Seed = 0,

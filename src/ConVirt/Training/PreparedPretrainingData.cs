@@ -12,7 +12,7 @@ namespace ConVirt.Training;
 /// manifests: the training split's shards (all when rows carry no split), validation from another prepared dataset or
 /// manifest, or else the validation split's shards.
 /// </summary>
-public sealed class PreparedPretrainingData : PretrainingData
+internal sealed class PreparedPretrainingData : PretrainingData
 {
     /// <summary>Problems reported per source before further ones are only counted.</summary>
     public const int ReportedIssues = 20;

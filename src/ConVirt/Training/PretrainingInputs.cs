@@ -11,7 +11,7 @@ namespace ConVirt.Training;
 /// as a ConVIRT run on the same manifests. ConVIRT always needs text.</param>
 /// <param name="ImageRoot">Folder that relative image paths of every manifest resolve against (<c>--image-root</c>);
 /// null: each manifest's own folder.</param>
-public sealed record PretrainingInputs(string TrainManifest, string? ValidationManifest = null, string? TrainSplit = "train", string? ValidationSplit = "val",
+internal sealed record PretrainingInputs(string TrainManifest, string? ValidationManifest = null, string? TrainSplit = "train", string? ValidationSplit = "val",
     bool PairedOnly = false, string? ImageRoot = null)
 {
     /// <summary>The manifest paths of a comma-separated list (empty entries dropped).</summary>

@@ -9,7 +9,7 @@ namespace ConVirt.Data.Archive;
 /// reading happens here; pixels are decoded by whoever reads the manifest (<c>pretrain</c> checks every image,
 /// <c>prepare</c> decodes each once).
 /// </summary>
-public static class ArchiveManifestBuilder
+internal static class ArchiveManifestBuilder
 {
     private const int ExamplesPerReason = 20;
 

@@ -14,7 +14,7 @@ namespace ConVirt.Models.Vision;
 /// copy of the weight (a few MB; its gradient flows back to the parameter through the copy). Under mixed precision
 /// that copy is also the bfloat16 cast, made once per region (<see cref="BFloat16Policy"/>).
 /// </summary>
-public static class ChannelsLastConv
+internal static class ChannelsLastConv
 {
     /// <summary>An NCHW-shaped copy of a 4-d tensor stored channels-last, with the strides [HWC, 1, WC, C] written out
     /// even where a dimension of size 1 makes them ambiguous (differentiable: the gradient flows back through the copy).</summary>
