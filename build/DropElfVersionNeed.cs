@@ -15,6 +15,8 @@ public class DropElfVersionNeed : Task
     [Required] public string Directory { get; set; } = "";
     [Required] public string LibraryName { get; set; } = "";
     [Required] public string VersionName { get; set; } = "";
+    /// <summary>Patch even when this machine's libstdc++ defines the version (a package built here may run on Debian 12).</summary>
+    public bool Always { get; set; }
 
     const uint ShtGnuVerneed = 0x6ffffffe;
     const uint ShtGnuVersym = 0x6fffffff;
@@ -22,7 +24,7 @@ public class DropElfVersionNeed : Task
     public override bool Execute()
     {
         if (!System.IO.Directory.Exists(Directory)) return true;
-        if (SystemHasVersion())
+        if (!Always && SystemHasVersion())
         {
             Log.LogMessage(MessageImportance.Low, "libstdc++ defines " + VersionName + "; " + LibraryName + " left unchanged.");
             return true;

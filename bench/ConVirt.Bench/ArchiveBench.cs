@@ -19,7 +19,7 @@ namespace ConVirt.Bench;
 /// 100x in dataset.json): start-up and memory depend on the row count and the shard list, not on the pixels. The
 /// 20,000-row manifest reuses the 2,000 source PNGs under distinct ids, so every row is decoded as in a real one.
 /// </summary>
-public static partial class ArchiveBench
+internal static partial class ArchiveBench
 {
     public sealed record PretrainRun(string Label, int Rows, double FirstStepSeconds, double PeakMiB, double DataWait, double PairsPerSecond, double Seconds, int ExitCode, string Tail);
 

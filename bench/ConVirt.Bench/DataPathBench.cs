@@ -12,7 +12,7 @@ namespace ConVirt.Bench;
 /// manifest, read through PrefetchingBatchReader with the configuration's prefetch and workers, exactly as
 /// Pretrainer does) against the same step fed the same batches already built in memory.
 /// </summary>
-public static class DataPathBench
+internal static class DataPathBench
 {
     public sealed record Result(Stats FedSteps, Stats MemorySteps, double WaitSeconds, double FedSeconds, double WaitFraction,
         Stats BuildSeconds, int Prefetch, int Workers, double MeanTokens);

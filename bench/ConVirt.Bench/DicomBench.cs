@@ -12,7 +12,7 @@ namespace ConVirt.Bench;
 /// shared/data/dicom whose codec is registered, and a 2,000 x 2,000 16-bit image as uncompressed DICOM against
 /// the same image as a 16-bit PNG (and as an 8-bit PNG).
 /// </summary>
-public static class DicomBench
+internal static class DicomBench
 {
     public sealed record Row(string Name, string TransferSyntax, int Columns, int Rows, Stats Milliseconds);
 

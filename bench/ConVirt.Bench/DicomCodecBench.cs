@@ -13,7 +13,7 @@ namespace ConVirt.Bench;
 /// </summary>
 /// <remarks>Frames and header facts come from the DICOM reader (<see cref="DicomFile"/>); the codecs are the
 /// registry's (<see cref="DicomCodecRegistry"/>).</remarks>
-public static class DicomCodecBench
+internal static class DicomCodecBench
 {
     public sealed record Row(string File, string Codec, string TransferSyntax, int Rows, int Columns, int Samples, int CompressedBytes,
         Stats Ms, double MegapixelsPerS, double MsAt2000x2000, Stats? JpegLibraryMs, bool? JpegLibraryCorrect);

@@ -13,7 +13,7 @@ namespace ConVirt.Bench;
 /// trainable parameters and embedding sizes of cpu-small and paper, bytes each rank moves per step, and the all-reduce
 /// bandwidth measured here.
 /// </summary>
-public static class DistributedBench
+internal static class DistributedBench
 {
     public static Dictionary<string, object> Run(string cli, string scratch, bool quick, Action<string> log)
     {

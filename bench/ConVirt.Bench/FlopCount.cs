@@ -12,7 +12,7 @@ namespace ConVirt.Bench;
 /// nothing to propagate into); the image stem's input gradient is not needed (2x for conv1).
 /// FLOPs = 2 x MACs.
 /// </summary>
-public static class FlopCount
+internal static class FlopCount
 {
     public sealed record StepMacs(double ImageForward, double TextForward, double HeadsForward, double Training)
     {

@@ -14,7 +14,7 @@ namespace ConVirt.Bench;
 /// Figure 4: EmbeddingExtractor.Images / Texts (the `convirt embed` paths: batches built from a manifest,
 /// eval transform, tokenisation) against a bare no-grad forward of the same shapes on tensors in memory.
 /// </summary>
-public static class InferenceBench
+internal static class InferenceBench
 {
     public sealed record Result(int Images, int ImageBatch, Stats ExtractorImagesPerS, Stats ExtractorWithDecodeImagesPerS, Stats BareImagesPerS,
         int Texts, int TextBatch, Stats ExtractorTextsPerS, Stats BareTextsPerS, double MeanTextTokens);

@@ -11,7 +11,7 @@ namespace ConVirt.Bench;
 /// strides (TorchSharp 0.107 has no memory-format argument, so the layout is made by ChannelsLastConv.ToChannelsLast,
 /// which is what PyTorch's <c>channels_last</c> is: an NCHW-shaped tensor with strides [HWC, 1, WC, C]).
 /// </summary>
-public static class LayoutBench
+internal static class LayoutBench
 {
     /// <summary>Replaces every 4-d convolution weight by a channels-last copy.</summary>
     public static void ConvertWeights(nn.Module module)

@@ -8,7 +8,7 @@ namespace ConVirt.Bench;
 
 /// <summary>One linear layer's forward + backward through libtorch's <c>linear</c> (BLAS) and through
 /// <see cref="DenseKernel"/>'s oneDNN path, alternated, for the text tower's shapes (section 1c).</summary>
-public static class LinearBench
+internal static class LinearBench
 {
     public sealed record Row(long Rows, long In, long Out, Stats BlasMs, Stats OneDnnMs, double BlasGflops, double OneDnnGflops, double Speedup);
 

@@ -3,7 +3,7 @@ using TorchSharp;
 namespace ConVirt.Bench;
 
 /// <summary>What the figures were measured on.</summary>
-public static class Machine
+internal static class Machine
 {
     public static string CpuModel()
     {

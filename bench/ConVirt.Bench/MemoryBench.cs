@@ -7,7 +7,7 @@ namespace ConVirt.Bench;
 /// Figure 6: peak resident memory (VmHWM / "Maximum resident set size") of the real `convirt pretrain` run as a
 /// child process under /usr/bin/time -v on a synthetic manifest, stopped after a few steps.
 /// </summary>
-public static partial class MemoryBench
+internal static partial class MemoryBench
 {
     public sealed record Run(string Label, string Arguments, double PeakMiB, double Seconds, int ExitCode, string Tail);
 

@@ -7,7 +7,7 @@ namespace ConVirt.Bench;
 
 /// <summary>Probe: single image-tower operations (channels-last, batch 32), forward and backward, to compare kernels
 /// with another PyTorch build (bench/pytorch/probes.py ops prints the same list).</summary>
-public static class OpProbe
+internal static class OpProbe
 {
     static double Time(Action f, int reps = 6)
     {
@@ -52,7 +52,7 @@ public static class OpProbe
 }
 
 /// <summary>Probe: the ResNet-18 forward stage by stage (stem, layer1-4), channels-last, train mode (bench/pytorch/probes.py stages).</summary>
-public static class StageProbe
+internal static class StageProbe
 {
     public static void Run(Action<string> log)
     {

@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Bench;
 
 /// <summary>Profiling aid: the Adam step alone (gradients from one real backward), and its memory traffic.</summary>
-public static class OptimizerProbe
+internal static class OptimizerProbe
 {
     public static (Stats StepSeconds, long Elements, int Tensors) Run(StepConfig sc, int size, int reps)
     {

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Bench;
 
 /// <summary>Figure 3's denominator: float32 matmul throughput through libtorch, and memory read bandwidth.</summary>
-public static class PeakBench
+internal static class PeakBench
 {
     /// <summary>GFLOP/s of an n x n float32 matmul (2n³ FLOPs), repeated.</summary>
     public static Stats MatmulGflops(int n, int warmup, int reps)

@@ -10,7 +10,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Bench;
 
 /// <summary>Section 8: fp32 against bf16 (training step, embedding, kernel peaks, the cost of the weight casts).</summary>
-public static class PrecisionBench
+internal static class PrecisionBench
 {
     /// <summary>GFLOP/s of an n x n matmul: float32, libtorch's bfloat16 kernel, and the upcast path (casts included).</summary>
     public static (Stats Fp32, Stats Bf16Native, Stats Bf16Upcast) Matmul(int n, int warmup, int reps, int nativeReps)

@@ -9,7 +9,7 @@ namespace ConVirt.Bench;
 /// Figure 5: top-10 latency of one 512-d query over n stored embeddings: RetrievalMetrics.TopK on a raw store
 /// (normalise: true), on a store normalised once (normalise: false), and a bare matmul + topk for reference.
 /// </summary>
-public static class RetrievalBench
+internal static class RetrievalBench
 {
     public sealed record Row(long N, Stats TopKRawMs, Stats TopKNormalisedMs, Stats BareMs, bool SameAnswer, Stats IndexMs, bool IndexSameAnswer, int QueriesCompared, int IndexAgreements);
 

@@ -20,7 +20,7 @@ namespace ConVirt.Bench;
 /// Image search: one PNG upload at a time (decode + evaluation transform + ResNet-18 forward + search).
 /// Server and clients share the machine's cores.
 /// </summary>
-public static class ServeBench
+internal static class ServeBench
 {
     public sealed record Level(long Images, int Clients, int Requests, double Seconds, double RequestsPerSecond, double P50Ms, double P99Ms, int Failed,
         string Mode = "batched", long Batches = 0);

@@ -1,7 +1,7 @@
 namespace ConVirt.Bench;
 
 /// <summary>Median and spread of repeated measurements.</summary>
-public sealed record Stats(double Median, double Min, double Max, int N, double[] Values)
+internal sealed record Stats(double Median, double Min, double Max, int N, double[] Values)
 {
     public static Stats Of(IEnumerable<double> values)
     {

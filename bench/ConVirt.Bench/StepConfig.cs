@@ -4,7 +4,7 @@ using ConVirt.Models.Text;
 namespace ConVirt.Bench;
 
 /// <summary>A benchmarked model: the named configuration with random weights (same compute as pretrained ones).</summary>
-public sealed record StepConfig(string Name, ConVirtConfig Config)
+internal sealed record StepConfig(string Name, ConVirtConfig Config)
 {
     /// <summary>
     /// cpu-small and paper with random weights: cpu-small's packaged ImageNet ResNet-18 is the CNTK variant

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Bench;
 
 /// <summary>Probe: forward and backward time of the image tower alone (ResNet, batch 32, 224 px, train mode).</summary>
-public static class TowerProbe
+internal static class TowerProbe
 {
     public static void Run(Action<string> log, int reps)
     {

@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Bench;
 
 /// <summary>Figure 1: one ConVIRT training step (forward both towers, loss, backward, Adam) on synthetic tensors.</summary>
-public static class TrainStepBench
+internal static class TrainStepBench
 {
     public static readonly string[] Phases = ["image_forward", "text_forward", "loss", "backward", "optimizer"];
 

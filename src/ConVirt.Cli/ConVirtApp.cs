@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli;
 
 /// <summary>The `convirt` command line: one thin command class per verb over library calls.</summary>
-public static class ConVirtApp
+internal static class ConVirtApp
 {
     /// <summary>Runs the tool in-process (tests call this too) and returns the exit code.</summary>
     public static int Run(string[] args, IAnsiConsole? console = null)

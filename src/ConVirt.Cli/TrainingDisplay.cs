@@ -7,7 +7,7 @@ namespace ConVirt.Cli;
 /// Renders training progress: a live bar (epoch, step, loss, pairs/s, ETA) on a terminal, one plain line per
 /// report otherwise (logs, CI, pipes).
 /// </summary>
-public static class TrainingDisplay
+internal static class TrainingDisplay
 {
     /// <summary>Runs <paramref name="work"/> with a progress sink suited to the console.</summary>
     public static T Run<T>(IAnsiConsole console, Func<IProgress<TrainingProgress>, T> work)

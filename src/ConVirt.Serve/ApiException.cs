@@ -1,7 +1,7 @@
 namespace ConVirt.Serve;
 
 /// <summary>A request the service refuses: its HTTP status (4xx) and a message for the JSON answer (never patient data).</summary>
-public sealed class ApiException(int status, string message) : Exception(message)
+internal sealed class ApiException(int status, string message) : Exception(message)
 {
     /// <summary>The HTTP status code.</summary>
     public int Status { get; } = status;

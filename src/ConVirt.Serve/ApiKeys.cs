@@ -4,7 +4,7 @@ using System.Text;
 namespace ConVirt.Serve;
 
 /// <summary>Where the service's API key comes from, and its constant-time check.</summary>
-public static class ApiKeys
+internal static class ApiKeys
 {
     /// <summary>The environment variable read when no key file is given.</summary>
     public const string EnvironmentVariable = "CONVIRT_SERVE_API_KEY";

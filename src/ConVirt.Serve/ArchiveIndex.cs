@@ -16,7 +16,7 @@ namespace ConVirt.Serve;
 /// (float16 scan, float32 re-score), and what the endpoints compute from them: text and image queries, thumbnails,
 /// grounding maps. Thread-safe: the encoder's forward passes run one at a time; searches run concurrently.
 /// </summary>
-public sealed class ArchiveIndex : IDisposable
+internal sealed class ArchiveIndex : IDisposable
 {
     const int MaxCachedFilters = 32, MaxCachedThumbnails = 4096;
     readonly Tensor all;                    // [n, d] float32, CPU

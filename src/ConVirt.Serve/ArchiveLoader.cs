@@ -7,7 +7,7 @@ using TorchSharp;
 namespace ConVirt.Serve;
 
 /// <summary>Builds the service's <see cref="ArchiveIndex"/>: loads the encoder and the rows, embeds every image once, or reads the cache.</summary>
-public static class ArchiveLoader
+internal static class ArchiveLoader
 {
     /// <summary>Loads (or embeds) the archive of <paramref name="options"/>.</summary>
     /// <param name="options">Encoder, data and view size.</param>

@@ -16,7 +16,7 @@ namespace ConVirt.Serve;
 /// and a hash of the data (the manifest or dataset.json bytes, and every row's id, image file, length and
 /// modification time, the view size and the feature kind). Written to a temporary name and renamed.
 /// </summary>
-public static class EmbeddingCache
+internal static class EmbeddingCache
 {
     /// <summary>SHA-256 (hex, 16 characters) of what identifies the encoder's weights.</summary>
     public static string EncoderHash(string encoder)

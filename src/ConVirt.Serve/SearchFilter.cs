@@ -3,7 +3,7 @@ using ConVirt.Data;
 namespace ConVirt.Serve;
 
 /// <summary>Which rows a search considers: every key must match, <c>split</c> against the row's split, any other key against that label.</summary>
-public sealed record SearchFilter(IReadOnlyDictionary<string, string> Conditions)
+internal sealed record SearchFilter(IReadOnlyDictionary<string, string> Conditions)
 {
     /// <summary>No condition: every row.</summary>
     public static SearchFilter None { get; } = new(new Dictionary<string, string>());

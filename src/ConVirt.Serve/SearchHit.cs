@@ -5,4 +5,4 @@ namespace ConVirt.Serve;
 /// <param name="Score">Cosine similarity with the query.</param>
 /// <param name="Split">The row's split, or null.</param>
 /// <param name="Labels">The row's labels.</param>
-public sealed record SearchHit(string Id, float Score, string? Split, IReadOnlyDictionary<string, string?> Labels);
+internal sealed record SearchHit(string Id, float Score, string? Split, IReadOnlyDictionary<string, string?> Labels);

@@ -17,7 +17,7 @@ namespace ConVirt.Serve;
 /// (no stack trace). Logs name method, path (never the query string), status and time: no query text, no report
 /// text, no DICOM header value; ASP.NET's own request logging is held at Warning.
 /// </summary>
-public static class ServeApp
+internal static class ServeApp
 {
     internal static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
     const int MaxJsonBytes = 64 * 1024;

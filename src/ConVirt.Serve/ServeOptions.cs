@@ -3,7 +3,7 @@ using System.Net;
 namespace ConVirt.Serve;
 
 /// <summary>What <c>convirt serve</c> serves and the limits it keeps.</summary>
-public sealed record ServeOptions
+internal sealed record ServeOptions
 {
     /// <summary>The <c>--encoder</c> value: a run folder, checkpoint, or <c>random</c> / <c>imagenet</c>.</summary>
     public required string Encoder { get; init; }

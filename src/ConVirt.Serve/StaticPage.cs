@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Http;
 namespace ConVirt.Serve;
 
 /// <summary>The page's files (plain HTML, JS and CSS embedded in this assembly; no build step).</summary>
-public static class StaticPage
+internal static class StaticPage
 {
     static readonly Dictionary<string, byte[]> Files = new(StringComparer.Ordinal);
 

@@ -4,7 +4,7 @@ using SkiaSharp;
 namespace ConVirt.Serve;
 
 /// <summary>Small 8-bit grey PNGs of decoded images: what the page shows, never the original file (no DICOM header leaves the service).</summary>
-public static class Thumbnails
+internal static class Thumbnails
 {
     /// <summary>
     /// The image as an 8-bit grey PNG whose longer side is at most <paramref name="maxSide"/>: smaller images keep

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http;
 namespace ConVirt.Serve;
 
 /// <summary>Decodes an uploaded PNG, JPEG or DICOM through <see cref="ImageDecoder"/>, with the image-size guard, from a private temporary file deleted at once.</summary>
-public static class Uploads
+internal static class Uploads
 {
     static readonly string Folder = Path.Combine(Path.GetTempPath(), $"convirt-serve-{Environment.ProcessId}");
 

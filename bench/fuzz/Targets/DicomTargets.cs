@@ -8,7 +8,7 @@ namespace ConVirt.Fuzz;
 /// pipeline on frame 0 through whichever codec the transfer syntax names. Documented errors:
 /// <see cref="DicomFileException"/> and <see cref="DicomCodecException"/>.
 /// </summary>
-public sealed class DicomFileTarget : FuzzTarget
+internal sealed class DicomFileTarget : FuzzTarget
 {
     /// <summary>The limits the target reads under (stated in docs/reliability.md).</summary>
     public static readonly DicomReadOptions Options = new(MaxHeaderBytes: 1L << 20, MaxPixels: MaxPixels, MaxInflatedBytes: 64L << 20);
@@ -33,7 +33,7 @@ public sealed class DicomFileTarget : FuzzTarget
 /// 1 or 3, bits allocated 8 or 16, bits stored, signedness, planar configuration, photometric interpretation); the
 /// rest is the frame. Documented error: <see cref="DicomCodecException"/>.
 /// </summary>
-public sealed class DicomCodecTarget(IDicomCodec codec) : FuzzTarget
+internal sealed class DicomCodecTarget(IDicomCodec codec) : FuzzTarget
 {
     private static readonly string[] Grey = ["MONOCHROME2", "MONOCHROME1", "MONOCHROME2", "PALETTE COLOR"];
     private static readonly string[] Colour = ["RGB", "YBR_FULL", "YBR_FULL_422", "YBR_ICT"];

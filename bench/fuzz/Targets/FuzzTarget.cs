@@ -6,7 +6,7 @@ namespace ConVirt.Fuzz;
 /// else escapes as an exception (a finding). The same code runs under afl-fuzz (bench/fuzz/run.sh) and in the test
 /// project, which replays the committed regression inputs (tests/ConVirt.Tests/TestData/fuzz/TARGET/) without the fuzzer.
 /// </summary>
-public abstract class FuzzTarget
+internal abstract class FuzzTarget
 {
     /// <summary>Managed bytes one input may allocate (all threads); more is a finding (the harness's stated cap).</summary>
     public const long AllocationCap = 256L << 20;
@@ -66,7 +66,7 @@ public abstract class FuzzTarget
 }
 
 /// <summary>A broken fuzzing contract (a returned value that breaks an invariant, a message-less error, the allocation cap).</summary>
-public sealed class FuzzFinding(string message, Exception? inner = null) : Exception(message, inner);
+internal sealed class FuzzFinding(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A per-process scratch file for parsers that read a path (the input is written there first).</summary>
 internal static class Scratch

@@ -1,7 +1,7 @@
 namespace ConVirt.Fuzz;
 
 /// <summary>Every fuzz target, by name, in the order run.sh runs them.</summary>
-public static class FuzzTargets
+internal static class FuzzTargets
 {
     /// <summary>The targets.</summary>
     public static IReadOnlyList<FuzzTarget> All { get; } =

@@ -8,7 +8,7 @@ namespace ConVirt.Fuzz;
 /// Skia; our 16-bit grey PNG decoder; DICOM by content). Contract: true with a valid image, or false with a reason;
 /// it documents no exception.
 /// </summary>
-public sealed class ImageDecoderTarget : FuzzTarget
+internal sealed class ImageDecoderTarget : FuzzTarget
 {
     private static readonly ImageDecodeOptions Options = new(MaxPixels: MaxPixels);
 
@@ -32,7 +32,7 @@ public sealed class ImageDecoderTarget : FuzzTarget
 /// Our own 16-bit greyscale PNG decoder alone (chunks, CRC, zlib, filters), as Skia's image decoder hands it a
 /// file whose IHDR says 16-bit grey. Contract: Decoded with a valid image, or NotApplicable / Truncated / Corrupt.
 /// </summary>
-public sealed class Png16GrayTarget : FuzzTarget
+internal sealed class Png16GrayTarget : FuzzTarget
 {
     /// <inheritdoc />
     public override string Name => "png16";

@@ -7,7 +7,7 @@ namespace ConVirt.Fuzz;
 /// Documented error: <see cref="ManifestException"/>; every row returned has an id and an image path, and every
 /// issue names the file and a line.
 /// </summary>
-public sealed class ManifestTarget(string extension) : FuzzTarget
+internal sealed class ManifestTarget(string extension) : FuzzTarget
 {
     private static readonly ManifestOptions Options = new(CheckImageFiles: false);
 

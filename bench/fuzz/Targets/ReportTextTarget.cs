@@ -9,7 +9,7 @@ namespace ConVirt.Fuzz;
 /// <see cref="ReportSentences.Create"/>. Documents no exception; sentences are non-empty, token ids lie in the
 /// vocabulary and no encoded sentence is longer than the maximum length.
 /// </summary>
-public sealed class ReportTextTarget : FuzzTarget
+internal sealed class ReportTextTarget : FuzzTarget
 {
     private static readonly Lazy<WordPieceTokenizer> Tokenizer = new(() => WordPieceTokenizer.FromPackaged(PackagedTextModels.MiniLM));
 

@@ -6,7 +6,7 @@ namespace ConVirt.Fuzz;
 /// <see cref="ShardReader"/> over a tar shard (headers, sizes, padding, member names, png/txt/json grouping), then
 /// the shard's PNG through <see cref="ShardImageCodec.TryDecode"/>. Documented error: <see cref="PreparedDatasetException"/>.
 /// </summary>
-public sealed class ShardTarget : FuzzTarget
+internal sealed class ShardTarget : FuzzTarget
 {
     /// <inheritdoc />
     public override string Name => "tar-shard";

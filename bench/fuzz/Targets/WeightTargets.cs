@@ -7,7 +7,7 @@ namespace ConVirt.Fuzz;
 /// <see cref="SafeTensors.Read(string)"/>: header JSON, dtypes, shapes, offsets. Documented error:
 /// <see cref="WeightLoadException"/>; every tensor returned has the element count its shape says.
 /// </summary>
-public sealed class SafeTensorsTarget : FuzzTarget
+internal sealed class SafeTensorsTarget : FuzzTarget
 {
     /// <inheritdoc />
     public override string Name => "safetensors";
@@ -32,7 +32,7 @@ public sealed class SafeTensorsTarget : FuzzTarget
 /// The torch.save zip path of <see cref="TorchWeights.ReadStateDict"/>: zip directory, <see cref="TorchPickleGuard"/>
 /// on data.pkl, the unpickler, storages. Documented error: <see cref="WeightLoadException"/>.
 /// </summary>
-public sealed class TorchZipTarget : FuzzTarget
+internal sealed class TorchZipTarget : FuzzTarget
 {
     /// <inheritdoc />
     public override string Name => "torch-zip";
@@ -55,7 +55,7 @@ public sealed class TorchZipTarget : FuzzTarget
 
 /// <summary><see cref="TorchPickleGuard.Check"/> alone on a pickle stream (data.pkl of a torch.save file).
 /// Documented error: <see cref="WeightLoadException"/>.</summary>
-public sealed class TorchPickleTarget : FuzzTarget
+internal sealed class TorchPickleTarget : FuzzTarget
 {
     /// <inheritdoc />
     public override string Name => "torch-pickle";
@@ -73,7 +73,7 @@ public sealed class TorchPickleTarget : FuzzTarget
 
 /// <summary><see cref="OnnxModel.Parse"/>: the protobuf reader and the ONNX model, graph, node, attribute and tensor messages.
 /// Documented errors: <see cref="InvalidDataException"/>, <see cref="NotSupportedException"/> (external data); every decoded initializer holds as many values as its shape says.</summary>
-public sealed class OnnxTarget : FuzzTarget
+internal sealed class OnnxTarget : FuzzTarget
 {
     /// <inheritdoc />
     public override string Name => "onnx";

@@ -3,7 +3,7 @@ using Spectre.Console;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>Prints library progress lines as they come (synchronously, unlike <see cref="Progress{T}"/>).</summary>
-public sealed class ConsoleProgress(IAnsiConsole console) : IProgress<string>
+internal sealed class ConsoleProgress(IAnsiConsole console) : IProgress<string>
 {
     /// <inheritdoc />
     public void Report(string value) => console.MarkupLine($"[grey]{Markup.Escape(value)}[/]");

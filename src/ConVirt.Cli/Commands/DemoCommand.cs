@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt demo`: synthetic paired data -> pretrain -> text-to-image retrieval before and after.</summary>
-public sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Settings>
+internal sealed class DemoCommand(IAnsiConsole console) : Command<DemoCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

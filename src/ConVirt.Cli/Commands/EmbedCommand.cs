@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt embed`: image (h_v or v) or text (u) embeddings of a manifest, with row ids.</summary>
-public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Settings>
+internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Settings>
 {
     public sealed class Settings : EncoderSettings
     {
@@ -16,6 +16,7 @@ public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Se
         [CommandOption("--modality <M>"), Description("image (default) or text.")] public string Modality { get; init; } = "image";
         [CommandOption("--projected"), Description("Images: v = g_v(h_v) instead of h_v (ConVIRT runs).")] public bool Projected { get; init; }
         [CommandOption("--split <S>"), Description("Only rows of this split.")] public string? Split { get; init; }
+        [CommandOption("--image-root <FOLDER>"), Description("Folder that relative image paths resolve against (default: the manifest's folder).")] public string? ImageRoot { get; init; }
 
         protected override ValidationResult ValidateCommand() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <MANIFEST> is required")
@@ -26,7 +27,7 @@ public sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.Se
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         s.ApplyThreads();
-        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device, s.PrecisionMode),
+        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device, s.PrecisionMode) { ImageRoot = s.ImageRoot },
             new ConsoleProgress(console));
         console.WriteLine($"wrote {rows} x {dimension} embeddings to {s.Out} ({skipped} rows skipped)");
         return 0;

@@ -31,7 +31,7 @@ public abstract class EncoderSettings : CommandSettings
     public int Threads { get; init; }
 
     /// <summary>--precision as the library's enum.</summary>
-    public PrecisionMode PrecisionMode => PrecisionPolicy.ParseMode(Precision);
+    internal PrecisionMode PrecisionMode => PrecisionPolicy.ParseMode(Precision);
 
     /// <inheritdoc />
     public sealed override ValidationResult Validate() =>

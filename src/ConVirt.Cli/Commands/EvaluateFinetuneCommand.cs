@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt evaluate finetune`: the whole image encoder + a linear head trained at several label fractions.</summary>
-public sealed class EvaluateFinetuneCommand(IAnsiConsole console) : Command<EvaluateFinetuneCommand.Settings>
+internal sealed class EvaluateFinetuneCommand(IAnsiConsole console) : Command<EvaluateFinetuneCommand.Settings>
 {
     public sealed class Settings : EvaluateLinearCommand.Settings
     {

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt evaluate linear`: logistic-regression probe on frozen h_v at several label fractions.</summary>
-public sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<EvaluateLinearCommand.Settings>
+internal sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<EvaluateLinearCommand.Settings>
 {
     public class Settings : EncoderSettings
     {

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt evaluate retrieval`: image-to-image and text-to-image precision@k by label.</summary>
-public sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<EvaluateRetrievalCommand.Settings>
+internal sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<EvaluateRetrievalCommand.Settings>
 {
     public sealed class Settings : EncoderSettings
     {

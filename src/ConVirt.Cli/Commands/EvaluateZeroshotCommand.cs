@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt evaluate zeroshot`: classification from prompts alone (classes: softmax over classes; pairs: positive vs negative prompt per finding).</summary>
-public sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<EvaluateZeroshotCommand.Settings>
+internal sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<EvaluateZeroshotCommand.Settings>
 {
     public sealed class Settings : EncoderSettings
     {

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt export`: encoders as PyTorch / HuggingFace files, or as an ONNX deployment folder.</summary>
-public sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.Settings>
+internal sealed class ExportCommand(IAnsiConsole console) : Command<ExportCommand.Settings>
 {
     /// <summary>Values of --format.</summary>
     public static readonly string[] Formats = ["safetensors", "pt", "hf", "onnx"];

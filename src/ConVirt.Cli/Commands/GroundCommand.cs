@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt ground`: where in an image a phrase matches (a visualisation, not a validated localiser).</summary>
-public sealed class GroundCommand(IAnsiConsole console) : Command<GroundCommand.Settings>
+internal sealed class GroundCommand(IAnsiConsole console) : Command<GroundCommand.Settings>
 {
     public sealed class Settings : EncoderSettings
     {

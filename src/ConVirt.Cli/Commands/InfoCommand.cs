@@ -7,7 +7,7 @@ using TorchSharp;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt info`: versions, device, threads, native library status, packaged weights.</summary>
-public sealed class InfoCommand(IAnsiConsole console) : Command
+internal sealed class InfoCommand(IAnsiConsole console) : Command
 {
     public override int Execute(CommandContext context, CancellationToken cancellationToken)
     {

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt manifest`: a manifest from a DICOM folder tree and a report table, identifiers pseudonymised.</summary>
-public sealed class ManifestCommand(IAnsiConsole console) : Command<ManifestCommand.Settings>
+internal sealed class ManifestCommand(IAnsiConsole console) : Command<ManifestCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

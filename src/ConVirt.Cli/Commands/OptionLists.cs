@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>Parses comma-separated option values.</summary>
-public static class OptionLists
+internal static class OptionLists
 {
     /// <summary>"0.01,0.1,1" -> numbers (invariant culture); a bad entry is an error naming the option.</summary>
     public static IReadOnlyList<double> Doubles(string value, string option) => value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)

@@ -6,7 +6,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt prepare`: manifests -> resized WebDataset-style tar shards + dataset.json; or `--verify DIR`.</summary>
-public sealed class PrepareCommand(IAnsiConsole console) : Command<PrepareCommand.Settings>
+internal sealed class PrepareCommand(IAnsiConsole console) : Command<PrepareCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

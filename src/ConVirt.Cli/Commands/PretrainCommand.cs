@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt pretrain`: ConVIRT (or SimCLR / MoCo v2) on a user's manifests.</summary>
-public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainCommand.Settings>
+internal sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -23,6 +23,8 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
         public string Config { get; init; } = "cpu-small";
         [CommandOption("--paired-only"), Description("SimCLR/MoCo v2: use only rows with text (the images a ConVIRT run sees).")]
         public bool PairedOnly { get; init; }
+        [CommandOption("--image-root <FOLDER>"), Description("Folder that relative image paths resolve against (default: each manifest's folder). Absolute paths are used as they are.")]
+        public string? ImageRoot { get; init; }
         [CommandOption("--resume"), Description("Continue from the run folder's latest checkpoint.")]
         public bool Resume { get; init; }
         [CommandOption("--method <M>"), Description("convirt (default), simclr or mocov2.")]
@@ -114,7 +116,7 @@ public sealed class PretrainCommand(IAnsiConsole console) : Command<PretrainComm
             config = ConVirtConfig.FromJson(File.ReadAllText(Path.Combine(s.Out!, "config.json")), Path.Combine(s.Out!, "config.json"));
         if (s.Resume && s.Precision is not null) config = config with { Precision = PrecisionPolicy.ParseMode(s.Precision) };   // a resumed run may change precision: weights are float32 either way
         config.Validate();
-        var inputs = new PretrainingInputs(s.Train!, s.Val, PairedOnly: s.PairedOnly);
+        var inputs = new PretrainingInputs(s.Train!, s.Val, PairedOnly: s.PairedOnly, ImageRoot: s.ImageRoot);
         using var world = MpiLaunch.Collectives();   // Open MPI when started by mpirun; nothing is loaded otherwise
         TrainingResult result;
         try

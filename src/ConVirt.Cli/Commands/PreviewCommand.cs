@@ -8,7 +8,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt preview`: the model's view of one image as a PNG, with the decoding facts (never patient data).</summary>
-public sealed class PreviewCommand(IAnsiConsole console) : Command<PreviewCommand.Settings>
+internal sealed class PreviewCommand(IAnsiConsole console) : Command<PreviewCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt report`: one markdown report with plots from several evaluation output folders.</summary>
-public sealed class ReportCommand(IAnsiConsole console) : Command<ReportCommand.Settings>
+internal sealed class ReportCommand(IAnsiConsole console) : Command<ReportCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

@@ -9,7 +9,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt serve`: the case-retrieval service and its page over an archive embedded once (cached).</summary>
-public sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.Settings>
+internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {

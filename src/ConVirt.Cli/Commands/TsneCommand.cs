@@ -7,7 +7,7 @@ using Spectre.Console.Cli;
 namespace ConVirt.Cli.Commands;
 
 /// <summary>`convirt tsne`: t-SNE map of h_v coloured by a label (PNG, CSV of coordinates, JSON summary).</summary>
-public sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Settings>
+internal sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Settings>
 {
     public sealed class Settings : EncoderSettings
     {

@@ -8,7 +8,7 @@ namespace ConVirt.Configuration;
 /// Everything a run needs, with docs/method.md's values as defaults. Immutable; written as JSON into every
 /// run folder and checkpoint. Named configurations: <c>paper</c> and <c>cpu-small</c>.
 /// </summary>
-public sealed record ConVirtConfig
+internal sealed record ConVirtConfig
 {
     /// <summary>Name of the configuration this one started from.</summary>
     public string Name { get; init; } = "paper";

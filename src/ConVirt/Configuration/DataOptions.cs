@@ -3,7 +3,7 @@ using ConVirt.Data.Augmentation;
 namespace ConVirt.Configuration;
 
 /// <summary>The data path.</summary>
-public sealed record DataOptions
+internal sealed record DataOptions
 {
     /// <summary>The image augmentation t_v of training views (its OutputSize is replaced by <see cref="ImageSize"/>).</summary>
     public AugmentationOptions Augmentation { get; init; } = AugmentationOptions.Paper;

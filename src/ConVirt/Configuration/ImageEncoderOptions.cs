@@ -3,7 +3,7 @@ using System.Text.Json.Serialization;
 namespace ConVirt.Configuration;
 
 /// <summary>The image encoder f_v.</summary>
-public sealed record ImageEncoderOptions
+internal sealed record ImageEncoderOptions
 {
     /// <summary>resnet18, resnet50 or resnet18-cntk (the packaged ImageNet variant).</summary>
     public string Architecture { get; init; } = "resnet50";

@@ -1,7 +1,7 @@
 namespace ConVirt.Configuration;
 
 /// <summary>The contrastive objective.</summary>
-public sealed record LossOptions
+internal sealed record LossOptions
 {
     /// <summary>Temperature τ (ConVIRT 0.1; SimCLR 0.1-0.5; MoCo v2 0.2).</summary>
     public double Temperature { get; init; } = 0.1;

@@ -1,7 +1,7 @@
 namespace ConVirt.Configuration;
 
 /// <summary>Both towers and their projection heads.</summary>
-public sealed record ModelOptions
+internal sealed record ModelOptions
 {
     /// <summary>Image tower.</summary>
     public ImageEncoderOptions Image { get; init; } = new();

@@ -1,7 +1,7 @@
 namespace ConVirt.Configuration;
 
 /// <summary>Adam, the plateau schedule and early stopping.</summary>
-public sealed record OptimizerOptions
+internal sealed record OptimizerOptions
 {
     /// <summary>Adam learning rate.</summary>
     public double LearningRate { get; init; } = 1e-4;

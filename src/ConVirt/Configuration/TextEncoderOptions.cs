@@ -3,7 +3,7 @@ using ConVirt.Models.Text;
 namespace ConVirt.Configuration;
 
 /// <summary>The text encoder f_u and its tokenizer.</summary>
-public sealed record TextEncoderOptions
+internal sealed record TextEncoderOptions
 {
     /// <summary>The BERT size (overridden by the weights' own config when weights are loaded).</summary>
     public BertSpec Bert { get; init; } = BertSpec.Base;

@@ -5,7 +5,7 @@ namespace ConVirt.Data;
 /// <summary>Which VOI a DICOM grey image gets: <c>first</c>, <c>minmax</c> or <c>index:N</c>.</summary>
 /// <param name="Mode">The rule.</param>
 /// <param name="Index">For <see cref="DicomWindowMode.Index"/>, the window (0-based).</param>
-public sealed record DicomWindowChoice(DicomWindowMode Mode, int Index = 0)
+internal sealed record DicomWindowChoice(DicomWindowMode Mode, int Index = 0)
 {
     /// <summary>The first valid window, else the first VOI LUT, else the frame's min..max (the default).</summary>
     public static DicomWindowChoice First { get; } = new(DicomWindowMode.First);
@@ -30,7 +30,7 @@ public sealed record DicomWindowChoice(DicomWindowMode Mode, int Index = 0)
 }
 
 /// <summary>The VOI rules of <see cref="DicomWindowChoice"/>.</summary>
-public enum DicomWindowMode
+internal enum DicomWindowMode
 {
     /// <summary>First valid window, else VOI LUT, else min..max.</summary>
     First,

@@ -7,7 +7,7 @@ namespace ConVirt.Data;
 /// <param name="Width">Width in pixels (at least 1).</param>
 /// <param name="Height">Height in pixels (at least 1).</param>
 /// <param name="Pixels">Width * Height intensities, row by row.</param>
-public sealed record GrayImage(int Width, int Height, float[] Pixels)
+internal sealed record GrayImage(int Width, int Height, float[] Pixels)
 {
     /// <summary>The intensity at column x, row y.</summary>
     public float this[int x, int y] => Pixels[y * Width + x];

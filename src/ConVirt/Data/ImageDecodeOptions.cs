@@ -6,7 +6,7 @@ namespace ConVirt.Data;
 /// decoded (a guard against decompression bombs and oversized scans).</param>
 /// <param name="TargetShortSide">When set, a codec that can decode at reduced scale (JPEG: 1/8 to 8/8) decodes at
 /// the smallest scale whose short side is still at least this; null decodes at full size.</param>
-public sealed record ImageDecodeOptions(long MaxPixels = 50_000_000, int? TargetShortSide = null)
+internal sealed record ImageDecodeOptions(long MaxPixels = 50_000_000, int? TargetShortSide = null)
 {
     /// <summary>DICOM: the VOI rule for grey images (first window by default, <c>minmax</c>, or <c>index:N</c>).</summary>
     public DicomWindowChoice DicomWindow { get; init; } = DicomWindowChoice.First;

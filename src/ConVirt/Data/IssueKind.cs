@@ -1,7 +1,7 @@
 namespace ConVirt.Data;
 
 /// <summary>What a manifest problem did to its row.</summary>
-public enum IssueKind
+internal enum IssueKind
 {
     /// <summary>The row was left out of the loaded manifest.</summary>
     Skipped,

@@ -15,7 +15,7 @@ namespace ConVirt.Data;
 /// name; unusable label values). Blank lines are ignored. Symbolic links inside the folder are not followed for
 /// the containment check.
 /// </remarks>
-public static class Manifest
+internal static class Manifest
 {
     /// <summary>The fields a row is built from.</summary>
     public static readonly FrozenSet<string> RowFields =

@@ -11,8 +11,9 @@ internal sealed class ManifestCollector
 
     private readonly string _file;
     private readonly ManifestOptions _options;
-    private readonly string _folder;        // absolute, no trailing separator (unless a root)
-    private readonly string _folderPrefix;  // _folder + separator: an image path must start with this
+    private readonly string _folder;        // where relative image paths resolve: absolute, no trailing separator (unless a root)
+    private readonly string _folderPrefix;  // _folder + separator: a confined image path must start with this
+    private readonly string _folderName;    // how messages name _folder
     private readonly List<ManifestRow> _rows = [];
     private readonly List<ManifestIssue> _issues = [];
     private readonly Dictionary<string, int> _firstLineOfId = new(StringComparer.Ordinal);
@@ -23,7 +24,10 @@ internal sealed class ManifestCollector
     {
         _file = file;
         _options = options;
-        _folder = Path.GetDirectoryName(Path.GetFullPath(file)) ?? Path.GetPathRoot(Path.GetFullPath(file))!;
+        _folder = options.ImageRoot is { } root
+            ? Path.TrimEndingDirectorySeparator(Path.GetFullPath(root)) is var r && r.Length > 0 ? r : Path.GetFullPath(root)
+            : Path.GetDirectoryName(Path.GetFullPath(file)) ?? Path.GetPathRoot(Path.GetFullPath(file))!;
+        _folderName = options.ImageRoot is null ? "the manifest's folder" : "the image root";
         _folderPrefix = Path.EndsInDirectorySeparator(_folder) ? _folder : _folder + Path.DirectorySeparatorChar;
     }
 
@@ -52,7 +56,7 @@ internal sealed class ManifestCollector
             Skip(line, "id", "missing or empty id", "missing id");
             return;
         }
-        if (string.IsNullOrWhiteSpace(raw.Image))
+        if (string.IsNullOrWhiteSpace(raw.Image) && _options.RequireImage)
         {
             Skip(line, "image", "missing or empty image path", "missing image");
             return;
@@ -74,6 +78,17 @@ internal sealed class ManifestCollector
             return;
         }
 
+        if (!_options.RequireImage && !_options.CheckImageFiles)
+        {
+            // text-only use: the image is never read, so its path is neither resolved nor checked
+            _rows.Add(new ManifestRow(raw.Id, "", text, raw.Split, raw.PatientId, raw.Labels, line));
+            return;
+        }
+        if (string.IsNullOrWhiteSpace(raw.Image))
+        {
+            _rows.Add(new ManifestRow(raw.Id, "", text, raw.Split, raw.PatientId, raw.Labels, line));
+            return;
+        }
         string imagePath;
         try
         {
@@ -84,9 +99,9 @@ internal sealed class ManifestCollector
             Skip(line, "image", $"invalid path ({raw.Image})", "invalid image path");
             return;
         }
-        if (!imagePath.StartsWith(_folderPrefix, PathComparison))
+        if (_options.ConfineToImageRoot && !imagePath.StartsWith(_folderPrefix, PathComparison))
         {
-            Skip(line, "image", $"path resolves outside the manifest's folder ({raw.Image})", "outside manifest folder");
+            Skip(line, "image", $"path resolves outside {_folderName} ({raw.Image})", "outside manifest folder");
             return;
         }
         if (_options.CheckImageFiles)

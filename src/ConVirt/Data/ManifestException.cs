@@ -4,7 +4,7 @@ namespace ConVirt.Data;
 /// A manifest that cannot be used at all: missing or unreadable, of an unknown format, a CSV header without the
 /// required columns, or no usable row left. Problems with single rows are <see cref="ManifestIssue"/>s instead.
 /// </summary>
-public sealed class ManifestException : Exception
+internal sealed class ManifestException : Exception
 {
     /// <summary>Creates the exception for the manifest at <paramref name="manifestPath"/>.</summary>
     public ManifestException(string manifestPath, string message, IReadOnlyList<ManifestIssue>? issues = null, Exception? inner = null)

@@ -10,7 +10,7 @@ namespace ConVirt.Data;
 /// <param name="Message">What is wrong, for people; for example <c>file not found (images/x.png)</c>.</param>
 /// <param name="Kind">Whether the row was skipped or kept with a warning.</param>
 /// <param name="Reason">A short category for counting, for example <c>file not found</c> or <c>no text</c>.</param>
-public sealed record ManifestIssue(string File, int Line, string? Field, string Message, IssueKind Kind, string Reason)
+internal sealed record ManifestIssue(string File, int Line, string? Field, string Message, IssueKind Kind, string Reason)
 {
     /// <summary>Compiler-style location and message: <c>manifest.jsonl:12: field 'image': file not found (images/x.png)</c>.</summary>
     public override string ToString() =>

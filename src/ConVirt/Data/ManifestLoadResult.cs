@@ -8,7 +8,7 @@ namespace ConVirt.Data;
 /// <param name="Rows">The kept rows, in file order.</param>
 /// <param name="Issues">Skipped rows and warnings, in file order.</param>
 /// <param name="OutsideSplit">Valid-looking rows left out by <see cref="ManifestOptions.Split"/>.</param>
-public sealed record ManifestLoadResult(
+internal sealed record ManifestLoadResult(
     string Path,
     IReadOnlyList<ManifestRow> Rows,
     IReadOnlyList<ManifestIssue> Issues,

@@ -11,7 +11,7 @@ namespace ConVirt.Data;
 /// <param name="Labels">Label name to value as invariant-culture strings (numbers 0/1 become "0"/"1"; booleans
 /// "true"/"false"); a value is null where the file has null or an empty CSV cell.</param>
 /// <param name="Line">1-based line of the row in the manifest file (for CSV: the line where the record starts).</param>
-public sealed record ManifestRow(
+internal sealed record ManifestRow(
     string Id,
     string ImagePath,
     string? Text,

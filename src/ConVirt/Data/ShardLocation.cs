@@ -4,4 +4,4 @@ namespace ConVirt.Data;
 /// <param name="Key">The row's key in the shard.</param>
 /// <param name="Offset">Where the PNG bytes start in the shard file.</param>
 /// <param name="Length">Length of the PNG bytes.</param>
-public sealed record ShardLocation(string Key, long Offset, int Length);
+internal sealed record ShardLocation(string Key, long Offset, int Length);

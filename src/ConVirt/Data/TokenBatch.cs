@@ -7,7 +7,7 @@ namespace ConVirt.Data;
 /// <param name="AttentionMask">BatchSize * Length: 1 for real tokens (CLS and SEP included), 0 for padding.</param>
 /// <param name="BatchSize">Number of sentences.</param>
 /// <param name="Length">Padded length of every row.</param>
-public sealed record TokenBatch(long[] InputIds, long[] AttentionMask, int BatchSize, int Length)
+internal sealed record TokenBatch(long[] InputIds, long[] AttentionMask, int BatchSize, int Length)
 {
     /// <summary>The id written into padding positions.</summary>
     public long PadId { get; init; }

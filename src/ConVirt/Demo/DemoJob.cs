@@ -18,7 +18,7 @@ namespace ConVirt.Demo;
 /// written from the same findings), measures text-to-image retrieval precision@k with the initial model,
 /// pretrains ConVIRT on the training split, and measures it again with the best checkpoint.
 /// </summary>
-public static class DemoJob
+internal static class DemoJob
 {
     /// <summary>The configuration the demo trains with.</summary>
     public static ConVirtConfig Config(DemoOptions o)

@@ -1,7 +1,7 @@
 namespace ConVirt.Demo;
 
 /// <summary>`convirt demo`: a synthetic paired set, pretraining on it, retrieval before and after.</summary>
-public sealed record DemoOptions
+internal sealed record DemoOptions
 {
     /// <summary>Folder for the generated data and the run.</summary>
     public string OutputDirectory { get; init; } = "convirt-demo";

@@ -13,5 +13,5 @@ namespace ConVirt.Demo;
 /// <param name="ZeroShotAfter">The same after pretraining.</param>
 /// <param name="ZeroShotChance">Accuracy of a uniform guess (1 / classes).</param>
 /// <param name="GroundingMaps">Grounding overlays written for a few abnormal test images (their class's description as phrase).</param>
-public sealed record DemoResult(int[] Ks, double[] TextToImageBefore, double[] TextToImageAfter, double ChanceLevel, TrainingResult Training, string RunDirectory, string DataDirectory,
+internal sealed record DemoResult(int[] Ks, double[] TextToImageBefore, double[] TextToImageAfter, double ChanceLevel, TrainingResult Training, string RunDirectory, string DataDirectory,
     double ZeroShotBefore, double ZeroShotAfter, double ZeroShotChance, IReadOnlyList<string> GroundingMaps);

@@ -11,7 +11,7 @@ namespace ConVirt.Distributed;
 /// slice, as the gradient-caching path computes each micro-batch: N ranks at batch B train as one process at batch B
 /// with micro-batches of B/N. Batch-norm running statistics are averaged over ranks before validation and checkpoints.
 /// </summary>
-public sealed class DataParallelTraining : ITrainingDistribution
+internal sealed class DataParallelTraining : ITrainingDistribution
 {
     private readonly TimedCollectives timed;
     private GradientAllReduce? reducer;

@@ -12,7 +12,7 @@ namespace ConVirt.Distributed;
 /// gradients so that each rank receives the full gradient of the global loss with respect to its own rows. Slices of
 /// unequal size (a last batch that N does not divide) are padded for the collectives and cut back.
 /// </summary>
-public sealed class GlobalNegatives
+internal sealed class GlobalNegatives
 {
     private readonly ICollectives world;
     private readonly int[] starts, counts;

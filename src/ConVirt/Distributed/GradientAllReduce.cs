@@ -11,7 +11,7 @@ namespace ConVirt.Distributed;
 /// loss (divided by the global batch), so the sum is the gradient of the global loss; this equals DDP's average of
 /// per-rank means.
 /// </summary>
-public sealed class GradientAllReduce : IDisposable
+internal sealed class GradientAllReduce : IDisposable
 {
     /// <summary>Default bucket size: 25 MB, as PyTorch DDP's.</summary>
     public const long DefaultBucketBytes = 25L << 20;

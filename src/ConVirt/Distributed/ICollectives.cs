@@ -7,7 +7,7 @@ namespace ConVirt.Distributed;
 /// operation in the same order with tensors of the same shape and type (MPI's contract). Tensors may live on any
 /// device: an implementation that moves data through host memory stages them there and copies the result back.
 /// </summary>
-public interface ICollectives : IDisposable
+internal interface ICollectives : IDisposable
 {
     /// <summary>This process's rank, 0 ≤ rank &lt; <see cref="Size"/>.</summary>
     int Rank { get; }

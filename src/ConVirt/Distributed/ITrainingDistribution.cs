@@ -9,7 +9,7 @@ namespace ConVirt.Distributed;
 /// and for the global view of each (<see cref="Prepare"/>), computes the step the same way for both, and lets it sum
 /// the gradients and agree on buffers; only the <see cref="IsWriter"/> process writes files.
 /// </summary>
-public interface ITrainingDistribution : IDisposable
+internal interface ITrainingDistribution : IDisposable
 {
     /// <summary>The job's collectives.</summary>
     ICollectives Collectives { get; }

@@ -7,7 +7,7 @@ namespace ConVirt.Distributed;
 /// <c>OMPI_COMM_WORLD_RANK</c>, <c>OMPI_COMM_WORLD_LOCAL_RANK</c> and <c>OMPI_COMM_WORLD_LOCAL_SIZE</c> in every
 /// rank's environment), and the collectives that go with it.
 /// </summary>
-public static class MpiLaunch
+internal static class MpiLaunch
 {
     /// <summary>True when started by Open MPI's mpirun (or its mpiexec / orterun).</summary>
     public static bool UnderMpirun => Environment.GetEnvironmentVariable("OMPI_COMM_WORLD_SIZE") is not null;

@@ -12,7 +12,7 @@ namespace ConVirt.Distributed;
 /// <c>mpi.h</c> defines them; <c>MPI_IN_PLACE</c> is <c>(void*)1</c>. Debian's build is not CUDA-aware, so every
 /// buffer passes through host memory (<see cref="HostMemory"/>). Errors abort the job (MPI's default handler).
 /// </summary>
-public sealed unsafe class OpenMpiCollectives : ICollectives
+internal sealed unsafe class OpenMpiCollectives : ICollectives
 {
     /// <summary>The shared library this binds.</summary>
     public const string LibraryName = "libmpi.so.40";

@@ -7,7 +7,7 @@ namespace ConVirt.Distributed;
 /// Where a rank computes: with several ranks, <c>--device cuda</c> means the GPU of this rank's local rank
 /// (<c>cuda:{local rank}</c>), and unset <c>--threads</c> shares this machine's cores between its ranks.
 /// </summary>
-public static class RankPlacement
+internal static class RankPlacement
 {
     /// <summary>The configuration for this rank (unchanged for a single process).</summary>
     public static ConVirtConfig Apply(ConVirtConfig config, ICollectives collectives, Action<string>? report = null)

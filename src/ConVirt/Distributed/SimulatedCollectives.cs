@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Distributed;
 
 /// <summary>One rank of a <see cref="SimulatedWorld"/>: MPI's collective semantics inside one process.</summary>
-public sealed class SimulatedCollectives : ICollectives
+internal sealed class SimulatedCollectives : ICollectives
 {
     private readonly SimulatedWorld world;
 

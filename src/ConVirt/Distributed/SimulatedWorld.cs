@@ -9,7 +9,7 @@ namespace ConVirt.Distributed;
 /// contributions), so code that seeds the global generator before a forward pass sees the same random numbers as in
 /// separate processes. Collectives have MPI's semantics; sums are taken in rank order, the same on every rank.
 /// </summary>
-public sealed class SimulatedWorld
+internal sealed class SimulatedWorld
 {
     private readonly object gate = new();
     private readonly int size;

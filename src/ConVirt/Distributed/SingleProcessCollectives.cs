@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Distributed;
 
 /// <summary>One rank: every collective is the identity (a plain run without mpirun).</summary>
-public sealed class SingleProcessCollectives : ICollectives
+internal sealed class SingleProcessCollectives : ICollectives
 {
     /// <summary>The one instance.</summary>
     public static SingleProcessCollectives Instance { get; } = new();

@@ -4,7 +4,7 @@ using TorchSharp;
 namespace ConVirt.Distributed;
 
 /// <summary>Training in one process: a world of one rank holding whole batches; no communication.</summary>
-public sealed class SingleProcessTraining : ITrainingDistribution
+internal sealed class SingleProcessTraining : ITrainingDistribution
 {
     /// <summary>The one instance.</summary>
     public static SingleProcessTraining Instance { get; } = new();

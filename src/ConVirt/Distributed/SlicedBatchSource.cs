@@ -8,7 +8,7 @@ namespace ConVirt.Distributed;
 /// slice (<see cref="BatchSlice.Of"/>). Sources that can build a slice alone (<see cref="ISliceableBatchSource"/>)
 /// do so; others build the whole batch and are cut here.
 /// </summary>
-public sealed class SlicedBatchSource(IBatchSource inner, int rank, int ranks) : IBatchSource
+internal sealed class SlicedBatchSource(IBatchSource inner, int rank, int ranks) : IBatchSource
 {
     /// <inheritdoc />
     public int BatchCount(int epoch) => inner.BatchCount(epoch);

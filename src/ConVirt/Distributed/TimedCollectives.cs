@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Distributed;
 
 /// <summary>Collectives that add up the wall-clock time spent inside them (host staging and waiting for slower ranks included).</summary>
-public sealed class TimedCollectives(ICollectives inner) : ICollectives
+internal sealed class TimedCollectives(ICollectives inner) : ICollectives
 {
     private readonly Stopwatch watch = new();
 

@@ -1,7 +1,7 @@
 namespace ConVirt.Evaluation;
 
 /// <summary>Percentile-bootstrap confidence intervals for a mean (e.g. of a metric over 5 probe runs).</summary>
-public static class BootstrapInterval
+internal static class BootstrapInterval
 {
     /// <summary>
     /// The mean of <paramref name="values"/> and a 95% percentile-bootstrap interval: draw

@@ -4,7 +4,7 @@ namespace ConVirt.Evaluation;
 /// Classification metrics as pure functions over managed arrays, defined as scikit-learn defines them:
 /// ROC AUC with ties counting one half, one-vs-rest macro AUC, accuracy and balanced accuracy.
 /// </summary>
-public static class ClassificationMetrics
+internal static class ClassificationMetrics
 {
     /// <summary>
     /// Area under the ROC curve of <paramref name="scores"/> for the binary <paramref name="labels01"/>

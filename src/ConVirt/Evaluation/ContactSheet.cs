@@ -8,13 +8,13 @@ namespace ConVirt.Evaluation;
 /// <param name="Image">The image (null: could not be read; drawn as an empty tile).</param>
 /// <param name="Caption">Label and score under the tile.</param>
 /// <param name="Relevant">Drawn with a green frame when true, red when false.</param>
-public sealed record ContactTile(GrayImage? Image, string Caption, bool Relevant);
+internal sealed record ContactTile(GrayImage? Image, string Caption, bool Relevant);
 
 /// <summary>
 /// A PNG grid of retrieved images with their labels and scores, for looking at what a query retrieved (people check
 /// retrieval by looking at it). Written through a temporary file and a rename.
 /// </summary>
-public static class ContactSheet
+internal static class ContactSheet
 {
     private const int Tile = 160, Caption = 34, Gap = 8, Header = 44, Columns = 5;
 

@@ -6,4 +6,4 @@ namespace ConVirt.Evaluation;
 /// <param name="Rows">Rows evaluated (label present, image readable).</param>
 /// <param name="NullLabelRows">Rows skipped because the label was null or missing.</param>
 /// <param name="UnreadableImages">Rows skipped because the image could not be decoded.</param>
-public sealed record DataSetInfo(string Manifest, string? Split, int Rows, int NullLabelRows, int UnreadableImages);
+internal sealed record DataSetInfo(string Manifest, string? Split, int Rows, int NullLabelRows, int UnreadableImages);

@@ -13,7 +13,7 @@ namespace ConVirt.Evaluation;
 /// <c>.safetensors</c> (tensor <c>embeddings</c> [n, d] float32; metadata <c>ids</c> = JSON array of row ids,
 /// <c>encoder</c>, <c>features</c>) or <c>.csv</c> (header <c>id,f0,...,f{d-1}</c>, one row per embedding).
 /// </summary>
-public static class EmbedJob
+internal static class EmbedJob
 {
     /// <summary>Embeds and writes; returns the number of rows written and the dimension.</summary>
     public static (int Rows, int Dimension, int Skipped) Run(EmbedOptions options, IProgress<string>? progress = null)
@@ -21,7 +21,11 @@ public static class EmbedJob
         var extension = Path.GetExtension(options.Out).ToLowerInvariant();
         if (extension is not (".safetensors" or ".csv")) throw new ArgumentException($"{options.Out}: unknown output format '{extension}' (expected .safetensors or .csv)");
         if (options.Modality is not ("image" or "text")) throw new ArgumentException($"--modality '{options.Modality}': expected image or text");
-        var rows = LabelledRows.Load(options.Data, options.Split, []);
+        // text needs no image: rows without one are kept, and image paths are neither resolved nor checked
+        var manifestOptions = options.Modality == "text"
+            ? new Data.ManifestOptions(CheckImageFiles: false) { RequireImage = false }
+            : new Data.ManifestOptions { ImageRoot = options.ImageRoot };
+        var rows = LabelledRows.Load(options.Data, options.Split, [], manifestOptions: manifestOptions);
         var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         var device = torch.device(options.Device);
         using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job

@@ -11,5 +11,9 @@ namespace ConVirt.Evaluation;
 /// <param name="Seed">Seed of the <c>random</c> baseline.</param>
 /// <param name="Device">cpu or cuda.</param>
 /// <param name="Precision">What the encoder computes in (fp32, bf16, auto).</param>
-public sealed record EmbedOptions(string Encoder, string Data, string Out, string Modality = "image", bool Projected = false, string? Split = null,
-    int ImageSize = 224, int Seed = 0, string Device = "cpu", global::ConVirt.Precision.PrecisionMode Precision = global::ConVirt.Precision.PrecisionMode.Fp32);
+internal sealed record EmbedOptions(string Encoder, string Data, string Out, string Modality = "image", bool Projected = false, string? Split = null,
+    int ImageSize = 224, int Seed = 0, string Device = "cpu", global::ConVirt.Precision.PrecisionMode Precision = global::ConVirt.Precision.PrecisionMode.Fp32)
+{
+    /// <summary>Folder that relative image paths resolve against (<c>--image-root</c>); null: the manifest's folder.</summary>
+    public string? ImageRoot { get; init; }
+}

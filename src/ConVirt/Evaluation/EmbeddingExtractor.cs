@@ -9,7 +9,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Evaluation;
 
 /// <summary>Embeds images and texts with a frozen model (eval mode, no gradients), batch by batch.</summary>
-public static class EmbeddingExtractor
+internal static class EmbeddingExtractor
 {
     /// <summary>
     /// Image features for every example of an evaluation source (deterministic transform, manifest order):

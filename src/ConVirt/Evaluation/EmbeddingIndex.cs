@@ -14,7 +14,7 @@ namespace ConVirt.Evaluation;
 /// position <see cref="Shortlist"/>. The benchmark checks the answers against the exact search. Memory: 6 bytes per
 /// value (4 + 2) instead of 4.
 /// </remarks>
-public sealed class EmbeddingIndex : IDisposable
+internal sealed class EmbeddingIndex : IDisposable
 {
     readonly Tensor exact;   // [n, d] float32, rows normalised
     readonly Tensor coarse;  // [n, d] float16 copy

@@ -9,7 +9,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Architecture">Image encoder architecture.</param>
 /// <param name="ImageWeights">Initial image weights named in the configuration.</param>
 /// <param name="Config">The run's configuration (config.json) as JSON, or null for a named baseline.</param>
-public sealed record EncoderInfo(string Name, string Method, string Architecture, string ImageWeights, JsonElement? Config)
+internal sealed record EncoderInfo(string Name, string Method, string Architecture, string ImageWeights, JsonElement? Config)
 {
     /// <summary>Describes a loaded encoder.</summary>
     public static EncoderInfo Of(LoadedEncoder encoder)

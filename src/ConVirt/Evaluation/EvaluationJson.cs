@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace ConVirt.Evaluation;
 
 /// <summary>How evaluation results are written and read: snake_case JSON, indented, NaN as "NaN".</summary>
-public static class EvaluationJson
+internal static class EvaluationJson
 {
     /// <summary>The serializer options of every result file.</summary>
     public static JsonSerializerOptions Options { get; } = new()

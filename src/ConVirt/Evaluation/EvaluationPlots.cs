@@ -3,7 +3,7 @@ using SkiaSharp;
 namespace ConVirt.Evaluation;
 
 /// <summary>PNG plots of evaluation results (ScottPlot 5; panels joined with SkiaSharp).</summary>
-public static class EvaluationPlots
+internal static class EvaluationPlots
 {
     /// <summary>A scatter of 2-D points coloured by label, with a legend (labels in ordinal order).</summary>
     public static void LabelledScatter(string path, string title, float[,] points, IReadOnlyList<string> labels, int width = 800, int height = 700)

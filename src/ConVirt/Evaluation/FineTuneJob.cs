@@ -14,7 +14,7 @@ namespace ConVirt.Evaluation;
 /// (Adam, small learning rate, augmented views) on a stratified, patient-grouped subset of the training rows, with
 /// early stopping on validation loss; the best epoch's weights are scored on every test row.
 /// </summary>
-public static class FineTuneJob
+internal static class FineTuneJob
 {
     /// <summary>Result file name in the output folder.</summary>
     public const string JsonFileName = "finetune.json";

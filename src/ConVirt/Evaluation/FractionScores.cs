@@ -9,7 +9,7 @@ namespace ConVirt.Evaluation;
 /// <param name="BalancedAccuracy">Balanced accuracy over runs.</param>
 /// <param name="Runs">Every run.</param>
 /// <param name="Interval">What the intervals resample: the runs, or (100 % labels of the linear probe) the test set.</param>
-public sealed record FractionScores(double Fraction, double TrainCount, MeanInterval Auc, MeanInterval Accuracy, MeanInterval BalancedAccuracy,
+internal sealed record FractionScores(double Fraction, double TrainCount, MeanInterval Auc, MeanInterval Accuracy, MeanInterval BalancedAccuracy,
     IReadOnlyList<RunScore> Runs, IntervalSource Interval = IntervalSource.Runs)
 {
     /// <summary>Summarises <paramref name="runs"/> with <see cref="BootstrapInterval.Mean95"/> (seeded).</summary>

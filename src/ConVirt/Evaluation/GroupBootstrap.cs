@@ -4,7 +4,7 @@ namespace ConVirt.Evaluation;
 /// A 95 % percentile-bootstrap interval of a metric over items, resampling groups (patients) with replacement
 /// when items carry a group, so that the images of one patient enter or leave a resample together.
 /// </summary>
-public static class GroupBootstrap
+internal static class GroupBootstrap
 {
     /// <summary>The metric on all items, with the 2.5th and 97.5th percentiles over resamples.</summary>
     /// <param name="groups">Each item's group (e.g. patient id); null entries are groups of their own.</param>

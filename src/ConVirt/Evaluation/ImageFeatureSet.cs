@@ -6,7 +6,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Features">[n, d] features, row i for <c>Rows[i]</c>.</param>
 /// <param name="Rows">Rows whose image decoded, in manifest order.</param>
 /// <param name="Unreadable">Rows skipped because the image could not be decoded ("file:line: field 'image': reason").</param>
-public sealed record ImageFeatureSet(float[,] Features, IReadOnlyList<ManifestRow> Rows, IReadOnlyList<string> Unreadable)
+internal sealed record ImageFeatureSet(float[,] Features, IReadOnlyList<ManifestRow> Rows, IReadOnlyList<string> Unreadable)
 {
     /// <summary>Feature dimension d.</summary>
     public int Dimension => Features.GetLength(1);

@@ -14,7 +14,7 @@ namespace ConVirt.Evaluation;
 /// Extracts image features of manifest rows with a frozen encoder (<see cref="EmbeddingExtractor.Images"/>),
 /// optionally caching them on disk keyed by encoder, rows, image size and feature kind.
 /// </summary>
-public static class ImageFeatures
+internal static class ImageFeatures
 {
     /// <summary>
     /// Features of <paramref name="rows"/>: h_v, or v = g_v(h_v) when <paramref name="projected"/> (needs a ConVIRT encoder).

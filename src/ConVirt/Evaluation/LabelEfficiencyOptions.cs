@@ -1,7 +1,7 @@
 namespace ConVirt.Evaluation;
 
 /// <summary>Settings of <c>convirt evaluate linear</c> and <c>convirt evaluate finetune</c>.</summary>
-public sealed record LabelEfficiencyOptions
+internal sealed record LabelEfficiencyOptions
 {
     /// <summary>The <c>--encoder</c> value: run folder, checkpoint, <c>random</c> or <c>imagenet</c>.</summary>
     public required string Encoder { get; init; }

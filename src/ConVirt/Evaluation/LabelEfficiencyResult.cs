@@ -16,7 +16,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Fractions">Scores per fraction.</param>
 /// <param name="Settings">Protocol settings (probe grid, learning rate, epochs, ...), as text.</param>
 /// <param name="Validation">Fine-tuning: rows used for early stopping; null for the probe.</param>
-public sealed record LabelEfficiencyResult(string Kind, EncoderInfo Encoder, string Label, string Task, IReadOnlyList<string> Classes,
+internal sealed record LabelEfficiencyResult(string Kind, EncoderInfo Encoder, string Label, string Task, IReadOnlyList<string> Classes,
     DataSetInfo Train, DataSetInfo Test, int ImageSize, int Seed, IReadOnlyList<FractionScores> Fractions,
     IReadOnlyDictionary<string, string> Settings, DataSetInfo? Validation = null)
 {

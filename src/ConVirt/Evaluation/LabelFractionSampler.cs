@@ -5,7 +5,7 @@ namespace ConVirt.Evaluation;
 /// class, seeded, and (when patient ids are given) by whole patients so that no patient's images are split
 /// between the chosen and the unchosen part.
 /// </summary>
-public static class LabelFractionSampler
+internal static class LabelFractionSampler
 {
     /// <summary>
     /// Indices (ascending) of a stratified <paramref name="fraction"/> of the examples.

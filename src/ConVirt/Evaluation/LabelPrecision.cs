@@ -3,4 +3,4 @@ namespace ConVirt.Evaluation;
 /// <summary>Precision@k of the queries of one label.</summary>
 /// <param name="Queries">Queries with this label.</param>
 /// <param name="Precision">Mean precision per k.</param>
-public sealed record LabelPrecision(int Queries, IReadOnlyList<double> Precision);
+internal sealed record LabelPrecision(int Queries, IReadOnlyList<double> Precision);

@@ -10,7 +10,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Keys">Label keys, in the order given.</param>
 /// <param name="Kind">The head a probe fits.</param>
 /// <param name="Classes">Class values of the single key (ordinal order; for binary the second is the positive class), or the keys for multi-label.</param>
-public sealed record LabelTask(IReadOnlyList<string> Keys, ProbeHeadKind Kind, IReadOnlyList<string> Classes)
+internal sealed record LabelTask(IReadOnlyList<string> Keys, ProbeHeadKind Kind, IReadOnlyList<string> Classes)
 {
     /// <summary>Splits a comma-separated <c>--label</c> value into keys.</summary>
     public static IReadOnlyList<string> ParseKeys(string label)

@@ -11,7 +11,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Rows">Rows with a non-null value for every label key, in manifest order.</param>
 /// <param name="NullLabelRows">Rows of the split skipped because a label was null or missing.</param>
 /// <param name="ManifestSummary">The manifest loader's one-line summary (skipped rows, warnings).</param>
-public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyList<ManifestRow> Rows, int NullLabelRows, string ManifestSummary)
+internal sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyList<ManifestRow> Rows, int NullLabelRows, string ManifestSummary)
 {
     /// <summary>
     /// Loads <paramref name="manifest"/>, keeps the rows of <paramref name="split"/> when rows carry splits (all rows
@@ -22,11 +22,12 @@ public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyL
     /// <param name="keys">Label keys; empty keeps rows regardless of labels.</param>
     /// <param name="values">Optional rewriting of a single key's values (ignored values, a positive class); null keeps them.</param>
     /// <exception cref="ManifestException">Missing/empty manifest, no row of the split, unknown label key, or every label null.</exception>
-    public static LabelledRows Load(string manifest, string? split, IReadOnlyList<string> keys, LabelValueFilter? values = null)
+    /// <param name="manifestOptions">Image root and checks of the manifest's rows (<see cref="ManifestOptions"/>); null: the defaults.</param>
+    public static LabelledRows Load(string manifest, string? split, IReadOnlyList<string> keys, LabelValueFilter? values = null, ManifestOptions? manifestOptions = null)
     {
         if (values is not null && !values.IsEmpty && keys.Count != 1)
             throw new ArgumentException($"--positive and --ignore-values apply to a single label key; --label is '{string.Join(",", keys)}'");
-        var loaded = DataSets.Load(manifest);
+        var loaded = DataSets.Load(manifest, manifestOptions);
         var rows = loaded.Rows;
         string? usedSplit = null;
         if (split is not null && rows.Any(r => r.Split is not null))
@@ -68,7 +69,7 @@ public sealed record LabelledRows(string ManifestPath, string? Split, IReadOnlyL
 /// </summary>
 /// <param name="Ignore">Values treated as missing.</param>
 /// <param name="Positive">Values of the positive class; null or empty keeps the values as they are.</param>
-public sealed record LabelValueFilter(IReadOnlyList<string> Ignore, IReadOnlyList<string>? Positive = null)
+internal sealed record LabelValueFilter(IReadOnlyList<string> Ignore, IReadOnlyList<string>? Positive = null)
 {
     /// <summary>True when nothing is rewritten.</summary>
     public bool IsEmpty => Ignore.Count == 0 && (Positive is null || Positive.Count == 0);

@@ -12,7 +12,7 @@ namespace ConVirt.Evaluation;
 /// transform), then for every label fraction and run a <see cref="LogisticRegressionProbe"/> is fitted on a
 /// stratified, patient-grouped subset of the training rows and scored on every test row.
 /// </summary>
-public static class LinearEvaluationJob
+internal static class LinearEvaluationJob
 {
     /// <summary>Result file name in the output folder.</summary>
     public const string JsonFileName = "linear.json";

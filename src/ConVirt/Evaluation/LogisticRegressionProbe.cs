@@ -17,7 +17,7 @@ namespace ConVirt.Evaluation;
 /// final fit starts from the chosen λ's solution. Weights and standardisation are kept in managed arrays,
 /// so a probe holds no native memory.
 /// </remarks>
-public sealed class LogisticRegressionProbe
+internal sealed class LogisticRegressionProbe
 {
     LogisticRegressionProbe(ProbeHeadKind kind, int outputCount, double l2, IReadOnlyList<(double L2, double ValidationLoss)> selection,
         FittedHead head)

@@ -14,7 +14,7 @@ namespace ConVirt.Evaluation;
 /// <param name="LossTolerance">Also stop when an accepted step lowers the objective by less than this times max(|loss|, 1)
 /// (2.2e-9: scipy's L-BFGS-B default, which scikit-learn's lbfgs keeps; smaller is stricter).</param>
 /// <param name="HistorySize">L-BFGS curvature pairs kept.</param>
-public sealed record LogisticRegressionProbeOptions(
+internal sealed record LogisticRegressionProbeOptions(
     IReadOnlyList<double>? L2Grid = null,
     double ValidationFraction = 0.2,
     int Seed = 0,

@@ -4,4 +4,4 @@ namespace ConVirt.Evaluation;
 /// <param name="Mean">Mean of the observed values.</param>
 /// <param name="Low">Lower bound of the interval.</param>
 /// <param name="High">Upper bound of the interval.</param>
-public readonly record struct MeanInterval(double Mean, double Low, double High);
+internal readonly record struct MeanInterval(double Mean, double Low, double High);

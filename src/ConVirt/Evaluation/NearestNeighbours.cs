@@ -6,7 +6,7 @@ namespace ConVirt.Evaluation;
 /// </summary>
 /// <param name="Indices">[queries, k] store indices.</param>
 /// <param name="Similarities">[queries, k] cosine similarities (or dot products when not normalised).</param>
-public sealed record NearestNeighbours(long[,] Indices, float[,] Similarities)
+internal sealed record NearestNeighbours(long[,] Indices, float[,] Similarities)
 {
     /// <summary>Number of queries.</summary>
     public int QueryCount => Indices.GetLength(0);

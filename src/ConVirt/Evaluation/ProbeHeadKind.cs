@@ -1,7 +1,7 @@
 namespace ConVirt.Evaluation;
 
 /// <summary>The output head of a <see cref="LogisticRegressionProbe"/>.</summary>
-public enum ProbeHeadKind
+internal enum ProbeHeadKind
 {
     /// <summary>One class per example among two: a single sigmoid output for class 1.</summary>
     Binary,

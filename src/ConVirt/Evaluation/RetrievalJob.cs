@@ -12,7 +12,7 @@ namespace ConVirt.Evaluation;
 /// query's label under cosine similarity. ConVIRT encoders are compared in their projected spaces (v, u); encoders
 /// without projections (named baselines, SimCLR, MoCo) by h_v.
 /// </summary>
-public static class RetrievalJob
+internal static class RetrievalJob
 {
     /// <summary>Result file name in the output folder.</summary>
     public const string JsonFileName = "retrieval.json";

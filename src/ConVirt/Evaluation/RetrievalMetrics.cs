@@ -13,7 +13,7 @@ namespace ConVirt.Evaluation;
 /// taken with topk only to find the k-th value, every candidate at or above it is gathered, and that short
 /// list is ordered explicitly in managed code.
 /// </remarks>
-public static class RetrievalMetrics
+internal static class RetrievalMetrics
 {
     /// <summary>
     /// Default number of store rows scored at once by <see cref="TopK(Tensor, Tensor, int, long[], int, bool)"/>;

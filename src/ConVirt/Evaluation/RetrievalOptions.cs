@@ -1,7 +1,7 @@
 namespace ConVirt.Evaluation;
 
 /// <summary>Settings of <c>convirt evaluate retrieval</c>.</summary>
-public sealed record RetrievalOptions
+internal sealed record RetrievalOptions
 {
     /// <summary>The <c>--encoder</c> value.</summary>
     public required string Encoder { get; init; }

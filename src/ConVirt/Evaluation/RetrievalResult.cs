@@ -22,7 +22,7 @@ namespace ConVirt.Evaluation;
 /// <param name="TextToImageInterval">As <paramref name="ImageToImageInterval"/> over the text queries, or null.</param>
 /// <param name="TextToImageClassMean">As <paramref name="ImageToImageClassMean"/> over the text queries, or null.</param>
 /// <param name="ImageSize">Evaluation view side.</param>
-public sealed record RetrievalResult(string Kind, EncoderInfo Encoder, string Label, string Features, DataSetInfo Queries, DataSetInfo Candidates,
+internal sealed record RetrievalResult(string Kind, EncoderInfo Encoder, string Label, string Features, DataSetInfo Queries, DataSetInfo Candidates,
     int SelfExcluded, IReadOnlyList<int> Ks, IReadOnlyList<double> ImageToImage, IReadOnlyDictionary<string, LabelPrecision> ImageToImageByLabel,
     IReadOnlyList<MeanInterval> ImageToImageInterval, IReadOnlyList<MeanInterval> ImageToImageClassMean,
     string? TextQueries, IReadOnlyList<double>? TextToImage, IReadOnlyDictionary<string, LabelPrecision>? TextToImageByLabel,

@@ -10,5 +10,5 @@ namespace ConVirt.Evaluation;
 /// <param name="L2">Linear probe: chosen L2 strength; null for fine-tuning.</param>
 /// <param name="Epochs">Fine-tuning: epochs trained (best epoch is <paramref name="BestEpoch"/>); null for the probe.</param>
 /// <param name="BestEpoch">Fine-tuning: epoch (from 1) with the lowest validation loss, whose weights were tested.</param>
-public sealed record RunScore(int Run, int Seed, int TrainCount, double Auc, double Accuracy, double BalancedAccuracy,
+internal sealed record RunScore(int Run, int Seed, int TrainCount, double Auc, double Accuracy, double BalancedAccuracy,
     double? L2 = null, int? Epochs = null, int? BestEpoch = null);

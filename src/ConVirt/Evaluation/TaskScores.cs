@@ -8,7 +8,7 @@ namespace ConVirt.Evaluation;
 /// <param name="Auc">ROC AUC as above (NaN when the test set has a single class).</param>
 /// <param name="Accuracy">Share of correct predictions (arg-max class; multi-label: per label, averaged).</param>
 /// <param name="BalancedAccuracy">Mean per-class recall (multi-label: per label, averaged).</param>
-public readonly record struct TaskScores(double Auc, double Accuracy, double BalancedAccuracy)
+internal readonly record struct TaskScores(double Auc, double Accuracy, double BalancedAccuracy)
 {
     /// <summary>Scores [n, outputs] <paramref name="probabilities"/> (class probabilities, or per-label probabilities).</summary>
     /// <param name="task">The task.</param>

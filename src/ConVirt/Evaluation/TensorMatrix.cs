@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Evaluation;
 
 /// <summary>Copies of [n, d] tensors (any device, any float dtype) as managed matrices.</summary>
-public static class TensorMatrix
+internal static class TensorMatrix
 {
     /// <summary>[n, d] float32 copy.</summary>
     public static float[,] Float(Tensor t)

@@ -4,7 +4,7 @@ namespace ConVirt.Evaluation;
 
 /// <summary>What the interval of a <see cref="FractionScores"/> resamples.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<IntervalSource>))]
-public enum IntervalSource
+internal enum IntervalSource
 {
     /// <summary>The runs: a percentile bootstrap of the mean over runs (each run trains on another labelled subset).</summary>
     Runs,
@@ -15,7 +15,7 @@ public enum IntervalSource
 }
 
 /// <summary>Percentile-bootstrap intervals of test scores over resamples of the test set.</summary>
-public static class TestSetBootstrap
+internal static class TestSetBootstrap
 {
     /// <summary>
     /// Means over runs of the full test set's scores, with 95 % percentile-bootstrap intervals: each of

@@ -3,7 +3,7 @@ using System.Text.Json;
 namespace ConVirt.Evaluation;
 
 /// <summary>A text query for text-to-image retrieval: a description and the label it describes.</summary>
-public sealed record TextQuery(string Text, string Label)
+internal sealed record TextQuery(string Text, string Label)
 {
     /// <summary>
     /// Reads JSON Lines of <c>{"text": ..., "label": ...}</c>. A malformed line is an error naming the file,

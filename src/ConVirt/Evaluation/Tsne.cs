@@ -18,7 +18,7 @@ namespace ConVirt.Evaluation;
 /// count (no early stop). P is computed in float64, the descent in float32 (as scikit-learn's parameters),
 /// on the features' device.
 /// </remarks>
-public static class Tsne
+internal static class Tsne
 {
     const double MachineEpsilon = 2.220446049250313e-16;
 

@@ -6,7 +6,7 @@ namespace ConVirt.Evaluation;
 /// File-level entry point for comparing this t-SNE with scikit-learn's (bench/tsne/compare_sklearn.py):
 /// features in, embedding out, both as plain comma-separated numbers, one point per line.
 /// </summary>
-public static class TsneComparison
+internal static class TsneComparison
 {
     /// <summary>
     /// Reads [n, D] features from <paramref name="featuresCsv"/> (no header), embeds them with

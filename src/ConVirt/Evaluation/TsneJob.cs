@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Evaluation;
 
 /// <summary><c>convirt tsne</c>: a t-SNE map of an encoder's h_v, coloured by a label (PNG + coordinates CSV + summary JSON).</summary>
-public static class TsneJob
+internal static class TsneJob
 {
     /// <summary>Extracts features, runs <see cref="Tsne.Embed(Tensor, TsneOptions, IProgress{ValueTuple{int, double}})"/> and writes the files.</summary>
     public static TsneJobResult Run(TsneJobOptions options, IProgress<string>? progress = null)

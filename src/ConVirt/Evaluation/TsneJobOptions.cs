@@ -13,5 +13,5 @@ namespace ConVirt.Evaluation;
 /// <param name="ImageSize">Evaluation view side.</param>
 /// <param name="Device">cpu or cuda.</param>
 /// <param name="Precision">What the encoder computes in (fp32, bf16, auto).</param>
-public sealed record TsneJobOptions(string Encoder, string Data, string Label, string Out, double Perplexity = 30, int Iterations = 1000,
+internal sealed record TsneJobOptions(string Encoder, string Data, string Label, string Out, double Perplexity = 30, int Iterations = 1000,
     int Seed = 0, int MaxPoints = 2000, string? Split = null, int ImageSize = 224, string Device = "cpu", global::ConVirt.Precision.PrecisionMode Precision = global::ConVirt.Precision.PrecisionMode.Fp32);

@@ -12,5 +12,5 @@ namespace ConVirt.Evaluation;
 /// <param name="Trustworthiness">Trustworthiness of the 2-D map at k = 10 (1 = neighbourhoods kept).</param>
 /// <param name="Png">PNG path.</param>
 /// <param name="Csv">CSV path (id,label,x,y).</param>
-public sealed record TsneJobResult(string Kind, EncoderInfo Encoder, string Label, DataSetInfo Data, int Points, double Perplexity, int Iterations,
+internal sealed record TsneJobResult(string Kind, EncoderInfo Encoder, string Label, DataSetInfo Data, int Points, double Perplexity, int Iterations,
     double KlDivergence, double Trustworthiness, string Png, string Csv);

@@ -12,7 +12,7 @@ namespace ConVirt.Evaluation;
 /// <param name="PerplexityTolerance">Allowed |row entropy - log(perplexity)| in the binary search.</param>
 /// <param name="Seed">Seed of the initial embedding (N(0, 1e-4²) per coordinate).</param>
 /// <param name="KlEvery">Record the KL divergence every this many iterations (and after the last).</param>
-public sealed record TsneOptions(
+internal sealed record TsneOptions(
     double Perplexity = 30,
     int Iterations = 1000,
     double EarlyExaggeration = 12,

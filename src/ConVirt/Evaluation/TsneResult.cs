@@ -5,4 +5,4 @@ namespace ConVirt.Evaluation;
 /// <param name="KlDivergence">KL(P ‖ Q) after the last iteration (with the un-exaggerated P).</param>
 /// <param name="KlHistory">(iteration, KL(P ‖ Q)) every <see cref="TsneOptions.KlEvery"/> iterations and after the last;
 /// iteration counts from 1.</param>
-public sealed record TsneResult(float[,] Embedding, double KlDivergence, IReadOnlyList<(int Iteration, double Kl)> KlHistory);
+internal sealed record TsneResult(float[,] Embedding, double KlDivergence, IReadOnlyList<(int Iteration, double Kl)> KlHistory);

@@ -11,7 +11,7 @@ namespace ConVirt.Export;
 /// all-padding row gives 0), and, with a projection head, <c>u</c> [batch, d]. Exact (erf) GELU, LayerNormalization
 /// (opset 17), attention masked additively with -1e9 as <see cref="BertTextEncoder"/> does.
 /// </summary>
-public static class BertOnnxGraph
+internal static class BertOnnxGraph
 {
     /// <summary>Name of the token ids input.</summary>
     public const string IdsInput = "input_ids";

@@ -14,7 +14,7 @@ namespace ConVirt.Export;
 /// the normalisation inside the graph), the tokenizer, the projection width, the training configuration and
 /// what the run folder records of its data, and the SHA-256 of every other file in the folder.
 /// </summary>
-public static class ModelCard
+internal static class ModelCard
 {
     /// <summary>File name of the card.</summary>
     public const string FileName = "model-card.json";

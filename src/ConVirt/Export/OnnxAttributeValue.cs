@@ -1,7 +1,7 @@
 namespace ConVirt.Export;
 
 /// <summary>A node attribute to write (ONNX AttributeProto): an integer, a list of integers, a float or a string.</summary>
-public sealed class OnnxAttributeValue
+internal sealed class OnnxAttributeValue
 {
     private readonly long? integer;
     private readonly IReadOnlyList<long>? integers;

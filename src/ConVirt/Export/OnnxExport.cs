@@ -15,7 +15,7 @@ namespace ConVirt.Export;
 /// result and the card. The folder is written under a temporary name beside the destination and renamed into place;
 /// an earlier export there (a folder holding model-card.json) is replaced, anything else is refused.
 /// </summary>
-public static class OnnxExport
+internal static class OnnxExport
 {
     /// <summary>ai.onnx operator set of both graphs (LayerNormalization needs 17).</summary>
     public const long Opset = 17;

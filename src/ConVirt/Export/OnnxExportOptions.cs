@@ -6,4 +6,4 @@ namespace ConVirt.Export;
 /// when <paramref name="RequireText"/> is set, else exported without them (said in the result and the model card).</param>
 /// <param name="RequireText">The text tower was asked for by name (<c>--part text</c>): its absence is an error.</param>
 /// <param name="ExpandToRgb">A 1-channel image encoder takes 3 channels (conv1 weights / 3).</param>
-public sealed record OnnxExportOptions(bool Image = true, bool Text = true, bool RequireText = false, bool ExpandToRgb = false);
+internal sealed record OnnxExportOptions(bool Image = true, bool Text = true, bool RequireText = false, bool ExpandToRgb = false);

@@ -9,7 +9,7 @@ namespace ConVirt.Export;
 /// <c>batch</c> makes that dimension dynamic). Node outputs get unique names; nodes must be added in
 /// topological order, as ONNX requires. Our own writer of the format <see cref="Interop.OnnxModel"/> reads.
 /// </summary>
-public sealed class OnnxGraphBuilder
+internal sealed class OnnxGraphBuilder
 {
     /// <summary>ONNX element type FLOAT.</summary>
     public const int Float = 1;

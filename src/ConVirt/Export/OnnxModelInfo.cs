@@ -6,7 +6,7 @@ namespace ConVirt.Export;
 /// <param name="ProducerVersion">producer_version.</param>
 /// <param name="DocString">doc_string: a one-paragraph description of inputs and outputs.</param>
 /// <param name="Metadata">metadata_props (key, value) pairs, in order.</param>
-public sealed record OnnxModelInfo(long OpsetVersion, string ProducerName, string ProducerVersion, string DocString,
+internal sealed record OnnxModelInfo(long OpsetVersion, string ProducerName, string ProducerVersion, string DocString,
     IReadOnlyList<KeyValuePair<string, string>> Metadata)
 {
     /// <summary>IR version written for opsets up to 17 (ONNX 1.12).</summary>

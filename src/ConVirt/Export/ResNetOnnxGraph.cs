@@ -10,7 +10,7 @@ namespace ConVirt.Export;
 /// does before and around conv1) inside the graph; outputs <c>h_v</c> [batch, 512|2048] and, with a projection
 /// head, <c>v</c> [batch, d]. Batch norm in inference form (running statistics, epsilon 1e-5).
 /// </summary>
-public static class ResNetOnnxGraph
+internal static class ResNetOnnxGraph
 {
     /// <summary>Name of the image input.</summary>
     public const string Input = "image";

@@ -7,4 +7,4 @@ namespace ConVirt.Interop;
 /// <param name="Model">The model.</param>
 /// <param name="Tokenizer">WordPiece tokenizer of the text encoder's vocabulary.</param>
 /// <param name="Notes">What was loaded from where (for the log).</param>
-public sealed record BuiltModel(ConVirtModel Model, WordPieceTokenizer Tokenizer, IReadOnlyList<string> Notes);
+internal sealed record BuiltModel(ConVirtModel Model, WordPieceTokenizer Tokenizer, IReadOnlyList<string> Notes);

@@ -11,7 +11,7 @@ namespace ConVirt.Interop;
 /// <c>--text-weights minilm|arctic-xs|none|FOLDER</c>). Pretraining methods, checkpoint loading (through the methods),
 /// tests and benchmarks all build through it.
 /// </summary>
-public static class ModelFactory
+internal static class ModelFactory
 {
     /// <summary>
     /// The ResNet shape a configuration resolves to (<see cref="ImageEncoderOptions.ResolvedArchitecture"/>); a configured

@@ -1,7 +1,7 @@
 namespace ConVirt.Interop;
 
 /// <summary>An ONNX node attribute: the scalar, list, string or tensor value it carries (others left empty).</summary>
-public sealed class OnnxAttribute
+internal sealed class OnnxAttribute
 {
     internal OnnxAttribute(string name, long? integer, float? real, string? text, IReadOnlyList<long> integers, IReadOnlyList<float> reals, OnnxTensor? tensor)
     {

@@ -4,7 +4,7 @@ namespace ConVirt.Interop;
 /// An ONNX GraphProto: nodes (in file order, which ONNX requires to be topological), initializers by name,
 /// graph inputs and outputs, with look-ups from a value name to the node producing it and the nodes consuming it.
 /// </summary>
-public sealed class OnnxGraph
+internal sealed class OnnxGraph
 {
     private readonly Dictionary<string, OnnxNode> producers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, List<OnnxNode>> consumers = new(StringComparer.Ordinal);

@@ -4,7 +4,7 @@ namespace ConVirt.Interop;
 /// A minimal reader of ONNX ModelProto files (protobuf wire format, no external data): producer, opset and
 /// the main graph. Enough to import weights; it does not run or validate graphs.
 /// </summary>
-public sealed class OnnxModel
+internal sealed class OnnxModel
 {
     private OnnxModel(long irVersion, string producerName, string producerVersion, long opsetVersion, OnnxGraph graph)
     {

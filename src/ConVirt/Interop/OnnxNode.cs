@@ -1,7 +1,7 @@
 namespace ConVirt.Interop;
 
 /// <summary>An ONNX graph node: operator, named inputs and outputs (graph values), attributes.</summary>
-public sealed class OnnxNode
+internal sealed class OnnxNode
 {
     internal OnnxNode(string name, string opType, IReadOnlyList<string> inputs, IReadOnlyList<string> outputs, IReadOnlyList<OnnxAttribute> attributes)
     {

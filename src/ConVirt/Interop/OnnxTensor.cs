@@ -6,7 +6,7 @@ namespace ConVirt.Interop;
 /// An ONNX TensorProto (an initializer or a Constant node's value): name, dims and the numbers, decoded
 /// from <c>raw_data</c> (little-endian) or the typed repeated fields.
 /// </summary>
-public sealed class OnnxTensor
+internal sealed class OnnxTensor
 {
     /// <summary>ONNX element type FLOAT.</summary>
     public const int Float = 1;

@@ -1,7 +1,7 @@
 namespace ConVirt.Interop;
 
 /// <summary>A graph input or output: name, element type and shape (a dimension is a number or a symbolic name).</summary>
-public sealed class OnnxValueInfo
+internal sealed class OnnxValueInfo
 {
     internal OnnxValueInfo(string name, int elementType, IReadOnlyList<string> dims)
     {

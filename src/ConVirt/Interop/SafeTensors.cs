@@ -12,7 +12,7 @@ namespace ConVirt.Interop;
 /// <c>{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}</c>, then the
 /// tensors' little-endian bytes (offsets relative to the end of the header). No code runs while reading.
 /// </summary>
-public static class SafeTensors
+internal static class SafeTensors
 {
     private const string MetadataKey = "__metadata__";
     private const long MaxHeaderBytes = 100_000_000;

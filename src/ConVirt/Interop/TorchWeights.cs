@@ -14,7 +14,7 @@ namespace ConVirt.Interop;
 /// into the encoders by their torchvision / HuggingFace names. Loads are strict and all-or-nothing: every key and
 /// shape is checked before anything is copied, and mismatches throw <see cref="WeightLoadException"/>.
 /// </summary>
-public static class TorchWeights
+internal static class TorchWeights
 {
     /// <summary>
     /// Reads a state dict (CPU tensors) from .safetensors or a torch.save zip file. Pickles are scanned first and

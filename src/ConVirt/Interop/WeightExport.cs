@@ -13,7 +13,7 @@ namespace ConVirt.Interop;
 /// Saves encoders and projection heads under PyTorch's names, as .safetensors or as a <c>torch.save</c> zip
 /// (.pt, .pth, .bin; written with TorchSharp.PyBridge) by file extension.
 /// </summary>
-public static class WeightExport
+internal static class WeightExport
 {
     /// <summary>
     /// Saves the image encoder's state dict with torchvision names (no <c>fc.*</c>): a torchvision

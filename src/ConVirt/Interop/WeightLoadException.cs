@@ -4,7 +4,7 @@ namespace ConVirt.Interop;
 /// A weight file does not fit the target module, or cannot be read. Lists every missing, unexpected and
 /// mis-shaped key; nothing is copied into the target when this is thrown.
 /// </summary>
-public sealed class WeightLoadException : Exception
+internal sealed class WeightLoadException : Exception
 {
     private const int Listed = 25;
 

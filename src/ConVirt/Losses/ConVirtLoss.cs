@@ -13,7 +13,7 @@ namespace ConVirt.Losses;
 /// L = mean_i [ λ·l_i(v→u) + (1-λ)·l_i(u→v) ]
 /// </code>
 /// </summary>
-public sealed class ConVirtLoss
+internal sealed class ConVirtLoss
 {
     /// <summary>Temperature τ.</summary>
     public double Temperature { get; }

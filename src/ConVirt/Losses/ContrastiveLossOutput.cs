@@ -6,4 +6,4 @@ namespace ConVirt.Losses;
 /// <param name="Total">λ·ImageToText + (1-λ)·TextToImage.</param>
 /// <param name="ImageToText">Mean of l_i(v→u).</param>
 /// <param name="TextToImage">Mean of l_i(u→v).</param>
-public sealed record ContrastiveLossOutput(Tensor Total, Tensor ImageToText, Tensor TextToImage);
+internal sealed record ContrastiveLossOutput(Tensor Total, Tensor ImageToText, Tensor TextToImage);

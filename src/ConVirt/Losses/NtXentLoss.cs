@@ -8,7 +8,7 @@ namespace ConVirt.Losses;
 /// other view of the same image and the 2N-2 other rows are negatives;
 /// <c>l_i = -log( exp(sim(i, p(i))/τ) / Σ_{k≠i} exp(sim(i, k)/τ) )</c>, L = mean over the 2N rows.
 /// </summary>
-public static class NtXentLoss
+internal static class NtXentLoss
 {
     /// <summary>z_a, z_b [N, d] (not normalised) -> scalar loss.</summary>
     public static Tensor Compute(Tensor za, Tensor zb, double temperature)

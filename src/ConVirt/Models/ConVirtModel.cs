@@ -11,7 +11,7 @@ namespace ConVirt.Models;
 /// State dict keys: <c>image_encoder.*</c> (torchvision ResNet names), <c>text_encoder.*</c> (HuggingFace
 /// BertModel names), <c>image_projection.{0,2}.*</c>, <c>text_projection.{0,2}.*</c>.
 /// </summary>
-public sealed class ConVirtModel : nn.Module<Tensor, Tensor, Tensor, (Tensor V, Tensor U)>
+internal sealed class ConVirtModel : nn.Module<Tensor, Tensor, Tensor, (Tensor V, Tensor U)>
 {
     private readonly ResNetEncoder image_encoder;
     private readonly BertTextEncoder text_encoder;

@@ -11,7 +11,7 @@ namespace ConVirt.Models;
 /// <c>nn.Sequential(nn.Linear(in, hidden), nn.ReLU(), nn.Linear(hidden, out))</c>, so its parameter names are
 /// <c>0.weight, 0.bias, 2.weight, 2.bias</c> under the owning field (<c>image_projection.</c>, <c>text_projection.</c>).
 /// </summary>
-public static class ProjectionHead
+internal static class ProjectionHead
 {
     /// <summary>Creates g with the given widths.</summary>
     public static Sequential Create(long inFeatures, long hidden, long outFeatures) =>

@@ -11,7 +11,7 @@ namespace ConVirt.Precision;
 /// with the .NET execution context), so the training loop and the evaluation jobs choose the precision in one place
 /// and the model code carries no precision argument.
 /// </summary>
-public static class Autocast
+internal static class Autocast
 {
     static readonly AsyncLocal<AutocastRegion?> current = new();
 

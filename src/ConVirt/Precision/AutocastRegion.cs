@@ -4,7 +4,7 @@ namespace ConVirt.Precision;
 /// A stretch of code that computes under one <see cref="PrecisionPolicy"/> (<see cref="Autocast.Enter"/>), like a
 /// <c>with torch.autocast(...)</c> block; disposing it frees its weight copies and restores the enclosing region.
 /// </summary>
-public sealed class AutocastRegion : IDisposable
+internal sealed class AutocastRegion : IDisposable
 {
     readonly AutocastRegion? previous;
     bool disposed;

@@ -12,7 +12,7 @@ namespace ConVirt.Precision;
 /// (pooled features, projections) are cast to float32 before L2 normalisation, the losses and logits. Parameters and
 /// optimiser state stay float32 (master weights); gradients reach them in float32 through the casts.
 /// </summary>
-public sealed class BFloat16Policy(Bf16Kernels kernels) : PrecisionPolicy
+internal sealed class BFloat16Policy(Bf16Kernels kernels) : PrecisionPolicy
 {
     /// <summary>Which kernels compute the bfloat16 operations.</summary>
     public Bf16Kernels Kernels { get; } = kernels;

@@ -5,7 +5,7 @@ using TorchSharp;
 namespace ConVirt.Precision;
 
 /// <summary>Finds out whether a device computes bfloat16 natively: what <see cref="PrecisionMode.Auto"/> decides from.</summary>
-public static class Bf16Hardware
+internal static class Bf16Hardware
 {
     /// <summary>CPU flags (as Linux's /proc/cpuinfo spells them) that mean native bfloat16 arithmetic.</summary>
     public static IReadOnlyList<string> CpuFlags { get; } = ["avx512_bf16", "amx_bf16"];

@@ -1,7 +1,7 @@
 namespace ConVirt.Precision;
 
 /// <summary>Which kernels compute the bfloat16 operations of <see cref="BFloat16Policy"/>.</summary>
-public enum Bf16Kernels
+internal enum Bf16Kernels
 {
     /// <summary>libtorch's bfloat16 kernels (oneDNN AVX512_BF16/AMX on CPU, tensor cores on CUDA).</summary>
     Native,

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Precision;
 
 /// <summary>Everything in float32: the kernels as they are (libtorch's, channels-last copies of convolution weights, <see cref="Models.Kernels.DenseKernel"/>).</summary>
-public sealed class Float32Policy : PrecisionPolicy
+internal sealed class Float32Policy : PrecisionPolicy
 {
     /// <summary>The one instance (the policy has no state).</summary>
     public static Float32Policy Instance { get; } = new();

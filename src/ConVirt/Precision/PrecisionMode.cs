@@ -1,7 +1,7 @@
 namespace ConVirt.Precision;
 
 /// <summary>The <c>--precision</c> value: what the convolutions, linear layers and attention compute in.</summary>
-public enum PrecisionMode
+internal enum PrecisionMode
 {
     /// <summary>Everything in float32.</summary>
     Fp32,

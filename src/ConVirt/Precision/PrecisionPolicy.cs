@@ -10,7 +10,7 @@ namespace ConVirt.Precision;
 /// where float32 begins (<see cref="Autocast.ToFloat32"/>). Parameters, gradients, optimiser state and checkpoints
 /// are float32 under every policy.
 /// </summary>
-public abstract class PrecisionPolicy
+internal abstract class PrecisionPolicy
 {
     /// <summary><see cref="PrecisionMode.Fp32"/> or <see cref="PrecisionMode.Bf16"/> (never Auto).</summary>
     public abstract PrecisionMode Mode { get; }

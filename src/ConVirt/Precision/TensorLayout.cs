@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Precision;
 
 /// <summary>The channels-last layout of 4-d tensors (the weight copies that precision policies make).</summary>
-public static class TensorLayout
+internal static class TensorLayout
 {
     /// <summary>An NCHW-shaped copy of a 4-d tensor stored channels-last, with the strides [HWC, 1, WC, C] written out
     /// even where a dimension of size 1 makes them ambiguous (differentiable: the gradient flows back through the copy).</summary>

@@ -11,7 +11,7 @@ namespace ConVirt.Precision;
 /// parameter); one made under no_grad is kept apart, so a graph-free pass never hands a graph-building pass a copy
 /// without history.
 /// </summary>
-public sealed class WeightCastCache : IDisposable
+internal sealed class WeightCastCache : IDisposable
 {
     readonly Dictionary<(IntPtr Data, long Elements, bool ChannelsLast, bool Grad), Tensor> copies = [];
 

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ConVirt.Runtime;
 
 /// <summary>Writes a file so that it is never seen half-written: into a temporary name beside it, then a rename.</summary>
-public static class AtomicFile
+internal static class AtomicFile
 {
     /// <summary>Writes <paramref name="bytes"/> to <paramref name="path"/> (its folder is created when missing).</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)

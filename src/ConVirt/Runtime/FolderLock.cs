@@ -9,7 +9,7 @@ namespace ConVirt.Runtime;
 /// <c>DIR/.lock</c> (flock on Linux), so a killed holder (even kill -9) releases it and never blocks a
 /// <c>--resume</c>; the holder's process id is written beside it for the message.
 /// </summary>
-public sealed class FolderLock : IDisposable
+internal sealed class FolderLock : IDisposable
 {
     /// <summary>The lock file's name inside the folder.</summary>
     public const string FileName = ".lock";
@@ -67,7 +67,7 @@ public sealed class FolderLock : IDisposable
 }
 
 /// <summary>Another writer holds an output folder.</summary>
-public sealed class FolderLockedException(string folder, string holder)
+internal sealed class FolderLockedException(string folder, string holder)
     : IOException($"{folder} is in use by {holder}: one writer at a time; wait for it to finish or stop it, then run again (--resume continues a run)")
 {
     /// <summary>The locked folder.</summary>

@@ -7,10 +7,10 @@ namespace ConVirt.Runtime;
 /// <summary>Status of TorchSharp's native library on this machine.</summary>
 /// <param name="Loaded">True when libtorch and LibTorchSharp loaded and a tensor could be made.</param>
 /// <param name="Error">One sentence naming the library and the cause when <paramref name="Loaded"/> is false.</param>
-public sealed record NativeStatus(bool Loaded, string? Error);
+internal sealed record NativeStatus(bool Loaded, string? Error);
 
 /// <summary>Loads TorchSharp's native library once and reports versions, threads and devices.</summary>
-public static class NativeRuntime
+internal static class NativeRuntime
 {
     static readonly Lazy<NativeStatus> status = new(Probe, LazyThreadSafetyMode.ExecutionAndPublication);
 

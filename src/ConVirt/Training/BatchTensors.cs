@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Training;
 
 /// <summary>Turns managed batch buffers into tensors on a device.</summary>
-public static class BatchTensors
+internal static class BatchTensors
 {
     /// <summary>[count, 1, size, size] float32 on <paramref name="device"/>.</summary>
     public static Tensor Images(float[] pixels, int count, int size, Device device)

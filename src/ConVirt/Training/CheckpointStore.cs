@@ -14,7 +14,7 @@ namespace ConVirt.Training;
 /// into a temporary folder and renamed into place, and <c>latest</c> is replaced by rename, so a run killed
 /// at any moment leaves the previous checkpoint intact. The two newest are kept.
 /// </summary>
-public sealed class CheckpointStore(string runDirectory)
+internal sealed class CheckpointStore(string runDirectory)
 {
     /// <summary>The run folder.</summary>
     public string RunDirectory { get; } = runDirectory;

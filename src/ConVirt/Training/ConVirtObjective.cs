@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Training;
 
 /// <summary>ConVIRT: image and one sampled sentence per pair, bidirectional InfoNCE over v and u.</summary>
-public sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IPretrainingObjective
+internal sealed class ConVirtObjective(ConVirtModel model, ConVirtLoss loss) : IPretrainingObjective
 {
     /// <summary>The trained model.</summary>
     public ConVirtModel Model { get; } = model;

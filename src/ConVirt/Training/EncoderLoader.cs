@@ -13,7 +13,7 @@ namespace ConVirt.Training;
 /// The run's method (<see cref="PretrainingMethods"/>) rebuilds what it trained and names the encoder it hands on
 /// (SimCLR and MoCo v2: their query image encoder).
 /// </summary>
-public static class EncoderLoader
+internal static class EncoderLoader
 {
     /// <summary>Loads an encoder on the CPU; <paramref name="seed"/> seeds the <c>random</c> baseline.</summary>
     public static LoadedEncoder Load(string encoder, int seed = 0)

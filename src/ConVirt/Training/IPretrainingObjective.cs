@@ -13,7 +13,7 @@ namespace ConVirt.Training;
 /// inputs as tensors whose first dimension is the row, the embeddings of some rows, and the loss of some rows against
 /// the embeddings of the whole (global) batch.
 /// </summary>
-public interface IPretrainingObjective
+internal interface IPretrainingObjective
 {
     /// <summary>Everything that is trained and checkpointed.</summary>
     nn.Module Module { get; }

@@ -12,7 +12,7 @@ namespace ConVirt.Training;
 /// <param name="Model">The whole ConVIRT model when the encoder has a text tower and projections (v, u), else null.</param>
 /// <param name="Tokenizer">Tokenizer of the text tower, or null.</param>
 /// <param name="Config">The configuration it was built from.</param>
-public sealed record LoadedEncoder(string Name, ResNetEncoder Image, ConVirtModel? Model, WordPieceTokenizer? Tokenizer, ConVirtConfig Config)
+internal sealed record LoadedEncoder(string Name, ResNetEncoder Image, ConVirtModel? Model, WordPieceTokenizer? Tokenizer, ConVirtConfig Config)
 {
     /// <summary>Where the encoder's weights are (cpu, cuda).</summary>
     public string Device { get; init; } = "cpu";

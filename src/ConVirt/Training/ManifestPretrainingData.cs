@@ -6,7 +6,7 @@ using ConVirt.Data.Text;
 namespace ConVirt.Training;
 
 /// <summary>Pretraining data from manifests: rows loaded, then every image decoded and every report checked before the first step.</summary>
-public sealed class ManifestPretrainingData : PretrainingData
+internal sealed class ManifestPretrainingData : PretrainingData
 {
     /// <summary>Above this many training rows, a run says once that a prepared dataset would start faster.</summary>
     public const int PrepareHintRows = 20_000;

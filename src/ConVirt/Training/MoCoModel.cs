@@ -12,7 +12,7 @@ namespace ConVirt.Training;
 /// negative keys (buffer <c>queue</c> [K, d], normalised rows) and its write position (buffer <c>queue_ptr</c>).
 /// The queue and pointer are buffers, so checkpoints carry them and a resumed run continues exactly.
 /// </summary>
-public sealed class MoCoModel : nn.Module<Tensor, Tensor>
+internal sealed class MoCoModel : nn.Module<Tensor, Tensor>
 {
     private readonly ResNetEncoder image_encoder;
     private readonly Sequential projection;

@@ -12,7 +12,7 @@ namespace ConVirt.Training;
 /// logits [q·k⁺, q·queueᵀ] / τ with target 0. The key encoder moves by momentum before the step's keys are computed;
 /// the keys of the whole (global) batch are enqueued after the optimiser step, so every rank holds the same queue.
 /// </summary>
-public sealed class MoCoObjective(MoCoModel model, double temperature) : IPretrainingObjective
+internal sealed class MoCoObjective(MoCoModel model, double temperature) : IPretrainingObjective
 {
     private Tensor? pendingKeys;
 

@@ -10,10 +10,10 @@ namespace ConVirt.Training;
 /// <param name="Frozen">Parameters that do not require gradients (left out of the optimiser).</param>
 /// <param name="DecayElements">Elements in the decay group.</param>
 /// <param name="NoDecayElements">Elements in the no-decay group.</param>
-public sealed record ParameterGroupCounts(int Decay, int NoDecay, int Frozen, long DecayElements, long NoDecayElements);
+internal sealed record ParameterGroupCounts(int Decay, int NoDecay, int Frozen, long DecayElements, long NoDecayElements);
 
 /// <summary>Builds Adam with two groups in one place, as nanoGPT does.</summary>
-public static class OptimizerFactory
+internal static class OptimizerFactory
 {
     /// <summary>
     /// Adam over the trainable parameters of <paramref name="module"/>: weights with more than one dimension

@@ -7,7 +7,7 @@ namespace ConVirt.Training;
 /// restarts, as PyTorch's ReduceLROnPlateau); training stops after <paramref name="StopPatience"/> epochs
 /// without improvement.
 /// </summary>
-public sealed record PlateauSchedule(double LearningRate, double Factor, int Patience, int StopPatience,
+internal sealed record PlateauSchedule(double LearningRate, double Factor, int Patience, int StopPatience,
     double BestLoss = double.PositiveInfinity, int EpochsSinceBest = 0, int EpochsSinceReduction = 0, bool ShouldStop = false)
 {
     /// <summary>Relative improvement needed to count as better (PyTorch's default threshold, mode rel).</summary>

@@ -8,7 +8,7 @@ namespace ConVirt.Training;
 /// Builds batches on background threads ahead of the training step through a bounded channel (at most
 /// <c>prefetch</c> batches in memory), preserving order. Reports how long the consumer waited.
 /// </summary>
-public sealed class PrefetchingBatchReader : IDisposable
+internal sealed class PrefetchingBatchReader : IDisposable
 {
     private readonly Channel<Task<PairBatch>> channel;
     private readonly CancellationTokenSource cts = new();

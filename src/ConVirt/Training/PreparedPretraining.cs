@@ -10,4 +10,4 @@ namespace ConVirt.Training;
 /// <param name="Tokenizer">Tokenizer of the text encoder (null for image-only methods).</param>
 /// <param name="Train">Training batches.</param>
 /// <param name="Validation">Validation batches, or null.</param>
-public sealed record PreparedPretraining(ConVirtConfig Config, IPretrainingObjective Objective, WordPieceTokenizer? Tokenizer, IBatchSource Train, IBatchSource? Validation);
+internal sealed record PreparedPretraining(ConVirtConfig Config, IPretrainingObjective Objective, WordPieceTokenizer? Tokenizer, IBatchSource Train, IBatchSource? Validation);

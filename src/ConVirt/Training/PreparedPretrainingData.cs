@@ -12,7 +12,7 @@ namespace ConVirt.Training;
 /// manifests: the training split's shards (all when rows carry no split), validation from another prepared dataset or
 /// manifest, or else the validation split's shards.
 /// </summary>
-public sealed class PreparedPretrainingData : PretrainingData
+internal sealed class PreparedPretrainingData : PretrainingData
 {
     /// <summary>Problems reported per source before further ones are only counted.</summary>
     public const int ReportedIssues = 20;
@@ -57,7 +57,7 @@ public sealed class PreparedPretrainingData : PretrainingData
         IBatchSource? validation = null;
         if (inputs.ValidationManifest is { } valPath && !DataSets.IsPrepared(valPath))
         {
-            var rows = PretrainingInputs.Paths(valPath).SelectMany(p => Manifest.Load(p, new ManifestOptions(RequireText: requireText)).Rows).ToList();
+            var rows = PretrainingInputs.Paths(valPath).SelectMany(p => Manifest.Load(p, new ManifestOptions(RequireText: requireText) { ImageRoot = inputs.ImageRoot }).Rows).ToList();
             if (rows.Any(r => r.Split is not null) && inputs.ValidationSplit is not null && rows.Any(r => r.Split == inputs.ValidationSplit))
                 rows = rows.Where(r => r.Split == inputs.ValidationSplit).ToList();
             if (rows.Count >= 2) validation = PairedBatchSource.Create(rows, tokenizer, valOptions, Path.GetFileName(valPath));

@@ -17,7 +17,7 @@ namespace ConVirt.Training;
 /// (<see cref="ITrainingDistribution"/>). Randomness is a pure function of (seed, epoch, batch, step), so a resumed run
 /// trains on the same batches with the same dropout masks as an uninterrupted one.
 /// </summary>
-public sealed class Pretrainer
+internal sealed class Pretrainer
 {
     private readonly ConVirtConfig config;
     private readonly IPretrainingObjective objective;

@@ -11,7 +11,7 @@ namespace ConVirt.Training;
 /// checked before the first step) or a prepared dataset (<see cref="PreparedPretrainingData"/>: shards streamed, nothing
 /// read up front). The training loop only sees the <see cref="IBatchSource"/>s it is given.
 /// </summary>
-public abstract class PretrainingData
+internal abstract class PretrainingData
 {
     /// <summary>Lines for people about what was found (rows, skips, hints).</summary>
     public List<string> Notes { get; } = [];

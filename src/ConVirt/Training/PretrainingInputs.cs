@@ -9,8 +9,10 @@ namespace ConVirt.Training;
 /// <param name="ValidationSplit">Split used for validation when no validation manifest is given.</param>
 /// <param name="PairedOnly">Image-only methods (SimCLR, MoCo v2) use only rows that have text, so they see the same images
 /// as a ConVIRT run on the same manifests. ConVIRT always needs text.</param>
-public sealed record PretrainingInputs(string TrainManifest, string? ValidationManifest = null, string? TrainSplit = "train", string? ValidationSplit = "val",
-    bool PairedOnly = false)
+/// <param name="ImageRoot">Folder that relative image paths of every manifest resolve against (<c>--image-root</c>);
+/// null: each manifest's own folder.</param>
+internal sealed record PretrainingInputs(string TrainManifest, string? ValidationManifest = null, string? TrainSplit = "train", string? ValidationSplit = "val",
+    bool PairedOnly = false, string? ImageRoot = null)
 {
     /// <summary>The manifest paths of a comma-separated list (empty entries dropped).</summary>
     public static IReadOnlyList<string> Paths(string manifests) =>

@@ -12,7 +12,7 @@ namespace ConVirt.Training;
 /// prepared dataset, streamed), builds the model from the
 /// configuration (and its weights), and trains with <see cref="Pretrainer"/>.
 /// </summary>
-public static class PretrainingJob
+internal static class PretrainingJob
 {
     /// <summary>Rows for training and validation after split selection, with what was skipped.</summary>
     public static (IReadOnlyList<ManifestRow> Train, IReadOnlyList<ManifestRow> Validation, List<string> Notes) LoadRows(PretrainingInputs inputs, bool requireText)
@@ -57,7 +57,7 @@ public static class PretrainingJob
 
         ManifestLoadResult Load(string path)
         {
-            var loaded = Manifest.Load(path, new ManifestOptions(RequireText: requireText));
+            var loaded = Manifest.Load(path, new ManifestOptions(RequireText: requireText) { ImageRoot = inputs.ImageRoot });
             notes.Add($"{Path.GetFileName(path)}: {loaded.Summary()}");
             return loaded;
         }

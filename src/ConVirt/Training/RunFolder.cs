@@ -15,7 +15,7 @@ namespace ConVirt.Training;
 /// A checkpoint folder is any folder holding model.safetensors; its configuration is its own config.json, else its
 /// parent's (a run folder's).
 /// </summary>
-public static class RunFolder
+internal static class RunFolder
 {
     /// <summary>Weights file of a checkpoint.</summary>
     public const string Weights = "model.safetensors";

@@ -10,7 +10,7 @@ namespace ConVirt.Training;
 /// SimCLR: the image encoder (<c>image_encoder.*</c>, as in ConVIRT runs, so evaluation loads it the same way)
 /// and a projection MLP (<c>projection.{0,2}.*</c>).
 /// </summary>
-public sealed class SimClrModel : nn.Module<Tensor, Tensor>
+internal sealed class SimClrModel : nn.Module<Tensor, Tensor>
 {
     private readonly ResNetEncoder image_encoder;
     private readonly Sequential projection;

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Training;
 
 /// <summary>SimCLR: two augmented views per image, NT-Xent over the 2N views.</summary>
-public sealed class SimClrObjective(SimClrModel model, double temperature) : IPretrainingObjective
+internal sealed class SimClrObjective(SimClrModel model, double temperature) : IPretrainingObjective
 {
     /// <inheritdoc />
     public nn.Module Module => model;

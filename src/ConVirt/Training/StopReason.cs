@@ -1,7 +1,7 @@
 namespace ConVirt.Training;
 
 /// <summary>Why a pretraining run ended.</summary>
-public enum StopReason
+internal enum StopReason
 {
     /// <summary>Every planned epoch ran.</summary>
     Completed,
@@ -14,7 +14,7 @@ public enum StopReason
 }
 
 /// <summary>Text forms of <see cref="StopReason"/> as the CLI prints them.</summary>
-public static class StopReasons
+internal static class StopReasons
 {
     /// <summary>completed, early-stopped, step-limit, non-finite-loss.</summary>
     public static string ToText(this StopReason reason) => reason switch

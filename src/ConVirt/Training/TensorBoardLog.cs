@@ -3,7 +3,7 @@ using TorchSharp;
 namespace ConVirt.Training;
 
 /// <summary>TensorBoard event files through TorchSharp's SummaryWriter (scalars only).</summary>
-public sealed class TensorBoardLog(string directory)
+internal sealed class TensorBoardLog(string directory)
 {
     private readonly TorchSharp.Modules.SummaryWriter writer = torch.utils.tensorboard.SummaryWriter(directory);
 

@@ -6,4 +6,4 @@ namespace ConVirt.Training;
 /// <param name="Step">Optimiser steps taken so far.</param>
 /// <param name="Schedule">Learning rate, best validation loss and patience counters.</param>
 /// <param name="Finished">True when training ended (epochs done or early stop).</param>
-public sealed record TrainerState(int Epoch, int NextBatch, long Step, PlateauSchedule Schedule, bool Finished = false);
+internal sealed record TrainerState(int Epoch, int NextBatch, long Step, PlateauSchedule Schedule, bool Finished = false);

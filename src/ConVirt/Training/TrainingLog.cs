@@ -7,7 +7,7 @@ namespace ConVirt.Training;
 /// The one sink of a run's records: metrics.jsonl, TensorBoard scalars and progress events. Only the writer process
 /// (rank 0) writes files and reports; on other ranks every call does nothing.
 /// </summary>
-public sealed class TrainingLog : IDisposable
+internal sealed class TrainingLog : IDisposable
 {
     private readonly StreamWriter? metrics;
     private readonly TensorBoardLog? events;

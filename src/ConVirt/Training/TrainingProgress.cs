@@ -1,7 +1,7 @@
 namespace ConVirt.Training;
 
 /// <summary>What a <see cref="TrainingProgress"/> event reports.</summary>
-public enum TrainingProgressKind
+internal enum TrainingProgressKind
 {
     /// <summary>A line for people (<see cref="TrainingProgress.Message"/>).</summary>
     Message,
@@ -22,7 +22,7 @@ public enum TrainingProgressKind
 /// <param name="PairsPerSecond">Throughput since the last report.</param>
 /// <param name="Eta">Estimated time to the end of the planned epochs.</param>
 /// <param name="Message">Text for message events (never report text).</param>
-public sealed record TrainingProgress(TrainingProgressKind Kind, int Epoch, int Epochs, int Batch, int BatchesPerEpoch, long Step,
+internal sealed record TrainingProgress(TrainingProgressKind Kind, int Epoch, int Epochs, int Batch, int BatchesPerEpoch, long Step,
     double Loss, double PairsPerSecond, TimeSpan? Eta, string? Message = null)
 {
     /// <summary>A message event.</summary>

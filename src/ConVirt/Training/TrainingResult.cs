@@ -6,4 +6,4 @@ namespace ConVirt.Training;
 /// <param name="BestValidationLoss">Best validation loss seen (NaN without validation data).</param>
 /// <param name="PairsPerSecond">Median training throughput over logged intervals.</param>
 /// <param name="DataWaitFraction">Fraction of training time spent waiting for the data path.</param>
-public sealed record TrainingResult(TrainerState State, StopReason StopReason, double BestValidationLoss, double PairsPerSecond, double DataWaitFraction);
+internal sealed record TrainingResult(TrainerState State, StopReason StopReason, double BestValidationLoss, double PairsPerSecond, double DataWaitFraction);

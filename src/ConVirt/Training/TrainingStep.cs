@@ -20,7 +20,7 @@ namespace ConVirt.Training;
 /// same in both passes and N ranks draw what one process with micro-batches of the ranks' slices draws. Batch-norm
 /// buffers are restored after pass (1) so that they are updated once.
 /// </summary>
-public static class TrainingStep
+internal static class TrainingStep
 {
     /// <summary>
     /// Accumulates into the parameters' .grad this rank's part of the gradient of the global batch's loss (the parts of

@@ -150,7 +150,7 @@ public sealed class ManifestCsvTests : IDisposable
 
         Assert.Equal([("a", 2), ("d", 8)], result.Rows.Select(r => (r.Id, r.Line)));
         Assert.Equal(
-            [(4, "id", "duplicate id"), (5, "id", "missing id"), (6, "image", "file not found"), (7, "image", "outside manifest folder")],
+            [(4, "id", "duplicate id"), (5, "id", "missing id"), (6, "image", "file not found"), (7, "image", "file not found")],
             result.Issues.Select(i => (i.Line, i.Field!, i.Reason)));
     }
 

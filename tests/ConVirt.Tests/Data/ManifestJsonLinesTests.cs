@@ -39,8 +39,7 @@ public sealed class ManifestJsonLinesTests : IDisposable
     [InlineData("""{"id": {"x": 1}, "image": "images/a.png"}""", "id", "bad field type", "id is not a string")]
     [InlineData("""{"id": "a", "image": "images/a.png"}""", "id", "duplicate id", "duplicate id 'a' (first on line 1)")]
     [InlineData("""{"id": "b", "image": "images/nope.png"}""", "image", "file not found", "file not found (images/nope.png)")]
-    [InlineData("""{"id": "b", "image": "../elsewhere.png"}""", "image", "outside manifest folder", "path resolves outside the manifest's folder (../elsewhere.png)")]
-    [InlineData("""{"id": "b", "image": "/etc/hostname"}""", "image", "outside manifest folder", "path resolves outside the manifest's folder (/etc/hostname)")]
+    [InlineData("""{"id": "b", "image": "../elsewhere.png"}""", "image", "file not found", "file not found (../elsewhere.png)")]
     public void BadRowIsSkippedWithLineFieldAndReason(string badLine, string? field, string reason, string messageStart)
     {
         var result = LoadAround(badLine);
@@ -57,7 +56,7 @@ public sealed class ManifestJsonLinesTests : IDisposable
     }
 
     [Fact]
-    public void ImageOutsideFolderIsSkippedEvenWhenTheFileExists()
+    public void ImagesOutsideTheFolderAreReadUnlessConfined()
     {
         // Manifest in data/; one image beside data/, one in a sibling whose name starts like the folder's.
         _folder.Image("outside.png");
@@ -70,11 +69,20 @@ public sealed class ManifestJsonLinesTests : IDisposable
             $$"""{"id": "d", "image": "{{Path.Combine(_folder.Root, "outside.png")}}"}""",
             """{"id": "e", "image": "images/../images/a.png"}""");
 
-        var result = Manifest.Load(manifest);
+        // the person running the command chose the manifest: relative paths resolve against its folder, wherever they lead
+        var open = Manifest.Load(manifest);
+        Assert.Equal(["a", "b", "c", "d", "e"], open.Rows.Select(r => r.Id));
+        Assert.Equal(Path.Combine(_folder.Root, "outside.png"), open.Rows[1].ImagePath);
+        Assert.Equal(Path.Combine(_folder.Root, "data-evil", "x.png"), open.Rows[2].ImagePath);
+        Assert.Equal(Path.Combine(_folder.Root, "outside.png"), open.Rows[3].ImagePath);
+        Assert.Empty(open.Issues);
 
+        // confined (where an outsider chooses the paths): only what stays inside the folder
+        var result = Manifest.Load(manifest, new ManifestOptions { ConfineToImageRoot = true });
         Assert.Equal(["a", "e"], result.Rows.Select(r => r.Id));
         Assert.Equal(Path.Combine(_folder.Root, "data", "images", "a.png"), result.Rows[1].ImagePath);
         Assert.Equal([2, 3, 4], result.Issues.Select(i => i.Line));
+        Assert.Equal("path resolves outside the manifest's folder (../outside.png)", result.Issues[0].Message);
         Assert.All(result.Issues, i => Assert.Equal(("image", IssueKind.Skipped, "outside manifest folder"), (i.Field, i.Kind, i.Reason)));
     }
 
@@ -214,16 +222,57 @@ public sealed class ManifestJsonLinesTests : IDisposable
     }
 
     [Fact]
-    public void CheckImageFilesOffKeepsRowsWithMissingFilesButStillRefusesEscapes()
+    public void CheckImageFilesOffKeepsRowsWithMissingFilesButConfinementStillRefusesEscapes()
     {
         string manifest = _folder.Manifest("manifest.jsonl",
             """{"id": "a", "image": "images/not-yet.png"}""",
             """{"id": "b", "image": "../x.png"}""");
 
-        var result = Manifest.Load(manifest, new ManifestOptions(CheckImageFiles: false));
+        var result = Manifest.Load(manifest, new ManifestOptions(CheckImageFiles: false) { ConfineToImageRoot = true });
 
         Assert.Equal(Path.Combine(_folder.Root, "images", "not-yet.png"), Assert.Single(result.Rows).ImagePath);
         Assert.Equal((2, "outside manifest folder"), (result.Issues[0].Line, result.Issues[0].Reason));
+    }
+
+    [Fact]
+    public void AnImageRootResolvesRelativePathsAndLeavesAbsoluteOnes()
+    {
+        // manifests in a project folder, the archive on "another disk"
+        _folder.Image("archive/cxr/a.png");
+        _folder.Image("elsewhere/b.png");
+        Directory.CreateDirectory(Path.Combine(_folder.Root, "project"));
+        string manifest = _folder.Manifest(Path.Combine("project", "manifest.jsonl"),
+            """{"id": "a", "image": "cxr/a.png"}""",
+            $$"""{"id": "b", "image": "{{Path.Combine(_folder.Root, "elsewhere", "b.png")}}"}""",
+            """{"id": "c", "image": "cxr/missing.png"}""");
+
+        var result = Manifest.Load(manifest, new ManifestOptions { ImageRoot = Path.Combine(_folder.Root, "archive") + Path.DirectorySeparatorChar });
+
+        Assert.Equal([Path.Combine(_folder.Root, "archive", "cxr", "a.png"), Path.Combine(_folder.Root, "elsewhere", "b.png")], result.Rows.Select(r => r.ImagePath));
+        var issue = Assert.Single(result.Issues);
+        Assert.Equal((3, "image", "file not found (cxr/missing.png)"), (issue.Line, issue.Field, issue.Message));
+        // confined to the root: the absolute path elsewhere is refused, named as the image root
+        var confined = Manifest.Load(manifest, new ManifestOptions { ImageRoot = Path.Combine(_folder.Root, "archive"), ConfineToImageRoot = true });
+        Assert.Equal(["a"], confined.Rows.Select(r => r.Id));
+        Assert.StartsWith("path resolves outside the image root (", confined.Issues[0].Message);
+    }
+
+    [Fact]
+    public void TextOnlyLoadingKeepsRowsWithoutImagesAndReadsNoPath()
+    {
+        string manifest = _folder.Manifest("manifest.jsonl",
+            """{"id": "a", "text": "no image at all"}""",
+            """{"id": "b", "image": "/nowhere/x.dcm", "text": "image on a disk that is not mounted"}""",
+            """{"id": "c", "image": "", "text": "empty image field"}""",
+            """{"id": "a", "text": "duplicate id"}""");
+
+        var result = Manifest.Load(manifest, new ManifestOptions(CheckImageFiles: false) { RequireImage = false });
+
+        Assert.Equal(["a", "b", "c"], result.Rows.Select(r => r.Id));
+        Assert.All(result.Rows, r => Assert.Equal("", r.ImagePath));
+        Assert.Equal((4, "duplicate id"), (Assert.Single(result.Issues).Line, result.Issues[0].Reason));
+        // the default still requires an image
+        Assert.Equal(["b"], Manifest.Load(manifest, new ManifestOptions(CheckImageFiles: false)).Rows.Select(r => r.Id));
     }
 
     [Fact]

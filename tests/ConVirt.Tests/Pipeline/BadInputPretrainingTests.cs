@@ -31,7 +31,7 @@ public sealed class BadInputPretrainingTests
             Row("zero", "images/zero.png", "Lungs are clear."),               // 14: zero-byte
             Row("corrupt", "images/corrupt.png", "Lungs are clear."),         // 15: not an image
             Row("truncated", "images/truncated.png", "Lungs are clear."),     // 16: truncated
-            Row("outside", "../outside.png", "Lungs are clear."),              // 17: outside the folder
+            Row("outside", "../outside.png", "Lungs are clear."),              // 17: outside the folder, no such file
             "{ this is not json",                                              // 18: malformed
             Row("empty", "images/tiny.png", "   "),                            // 19: empty text
             Row("tiny", "images/tiny.png", "Heart size is normal."),           // 20: 1x1 image: kept (resized)

@@ -11,8 +11,9 @@ public sealed class LearningTests(ITestOutputHelper output)
     [Theory]
     [InlineData(PrecisionMode.Fp32)]
     [InlineData(PrecisionMode.Bf16)]   // mixed precision, same threshold (on a CPU without bfloat16 instructions: float32 kernels on bfloat16 operands)
-    public void ShortPretrainingRaisesTextToImagePrecisionWellAboveInitialisation(PrecisionMode precision)
+    public void ShortPretrainingRaisesTextToImagePrecisionWellAboveInitialisation(object precisionValue)   // object: the enum is internal to the library
     {
+        var precision = (PrecisionMode)precisionValue;
         // the demo's model (packaged ImageNet ResNet-18 + MiniLM, cpu-small) on 400 synthetic pairs at 64 px, 160 steps.
         // Sized so that learning is not a matter of luck: the earlier setting (320 pairs, batch 16, lr 3e-4) gained
         // between -0.02 and +0.36 over 10 seed x kernel runs, i.e. a pass or fail decided by float rounding; this one

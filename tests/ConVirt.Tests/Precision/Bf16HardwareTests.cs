@@ -73,7 +73,7 @@ public sealed class Bf16HardwareTests
     [InlineData("BF16", PrecisionMode.Bf16)]
     [InlineData(" auto ", PrecisionMode.Auto)]
     [InlineData("bfloat16", PrecisionMode.Bf16)]
-    public void PrecisionValuesParse(string value, PrecisionMode mode) => Assert.Equal(mode, PrecisionPolicy.ParseMode(value));
+    public void PrecisionValuesParse(string value, object mode) => Assert.Equal((PrecisionMode)mode, PrecisionPolicy.ParseMode(value));   // object: the enum is internal
 
     [Fact]
     public void AnUnknownPrecisionIsRefusedByName()

@@ -25,8 +25,8 @@ public sealed class ServeFixture : IDisposable
     public string Folder { get; }
     public string Manifest { get; }
     public string Run { get; }
-    public ServeOptions Options { get; }
-    public ArchiveIndex Index { get; }
+    internal ServeOptions Options { get; }
+    internal ArchiveIndex Index { get; }
     public WebApplication App { get; }
     public HttpClient Client { get; }
     public CapturedLogs Logs { get; } = new();

@@ -196,8 +196,9 @@ public class SyntheticChestXrayTests
     [InlineData(LungLobe.RightLower)]
     [InlineData(LungLobe.LeftUpper)]
     [InlineData(LungLobe.LeftLower)]
-    public void OpacityBrightensItsLobe(LungLobe lobe)
+    public void OpacityBrightensItsLobe(object lobeValue)   // object: the enum is internal to the library
     {
+        var lobe = (LungLobe)lobeValue;
         for (int index = 0; index < 4; index++)
         {
             var (cx, cy) = SyntheticChestXray.SampleAnatomy(index, Seed).LobeCenter(lobe);

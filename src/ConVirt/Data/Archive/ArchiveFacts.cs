@@ -4,7 +4,7 @@ namespace ConVirt.Data.Archive;
 /// What the manifest builder reads from one DICOM header. Identifiers are patient data: they are joined and
 /// pseudonymised, never written or printed as they are.
 /// </summary>
-public sealed record ArchiveFacts(
+internal sealed record ArchiveFacts(
     string? PatientId,
     string? StudyInstanceUid,
     string? AccessionNumber,
@@ -13,7 +13,7 @@ public sealed record ArchiveFacts(
     string? Modality);
 
 /// <summary>Which header value joins an image to its report.</summary>
-public enum ReportKey
+internal enum ReportKey
 {
     /// <summary>Accession Number (0008,0050).</summary>
     Accession,

@@ -9,7 +9,7 @@ namespace ConVirt.Data.Archive;
 /// reading happens here; pixels are decoded by whoever reads the manifest (<c>pretrain</c> checks every image,
 /// <c>prepare</c> decodes each once).
 /// </summary>
-public static class ArchiveManifestBuilder
+internal static class ArchiveManifestBuilder
 {
     private const int ExamplesPerReason = 20;
 
@@ -28,10 +28,8 @@ public static class ArchiveManifestBuilder
         var reports = ReportTable.Load(options.ReportsCsv, options.KeyColumn, options.TextColumn);
         var views = new HashSet<string>(options.Views ?? [], StringComparer.OrdinalIgnoreCase);
         string outDir = Path.GetDirectoryName(Path.GetFullPath(options.OutputManifest))!;
-        string archive = Path.GetFullPath(options.DicomFolder);
-        // manifests may only name images inside their own folder (Manifest.Load refuses the others)
-        if (Path.GetRelativePath(outDir, archive) is var up && (up.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(up)))
-            throw new ArgumentException($"{options.OutputManifest}: write the manifest in {options.DicomFolder} or a folder above it; images outside a manifest's folder are refused when it is read");
+        // image paths are written relative to the manifest's folder (with ../ where the archive lies elsewhere, absolute
+        // on another root): Manifest.Load follows them wherever they lead (docs/pretraining.md)
         Directory.CreateDirectory(outDir);
 
         var files = Directory.EnumerateFiles(options.DicomFolder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })

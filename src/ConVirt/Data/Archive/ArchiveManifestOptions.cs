@@ -11,7 +11,7 @@ namespace ConVirt.Data.Archive;
 /// <param name="Views">View Position values to keep (case-insensitive); empty keeps all.</param>
 /// <param name="ValFraction">Share of patients in val.</param>
 /// <param name="TestFraction">Share of patients in test.</param>
-public sealed record ArchiveManifestOptions(
+internal sealed record ArchiveManifestOptions(
     string DicomFolder,
     string ReportsCsv,
     string OutputManifest,
@@ -32,7 +32,7 @@ public sealed record ArchiveManifestOptions(
 /// <param name="Examples">Up to 20 skipped files per reason as <c>relative/path: why</c> (no header values).</param>
 /// <param name="ReportIssues">Rows of the report table that were not taken.</param>
 /// <param name="ReportsUnused">Reports that no image matched.</param>
-public sealed record ArchiveManifestResult(
+internal sealed record ArchiveManifestResult(
     int Rows,
     IReadOnlyDictionary<string, int> PerSplit,
     int Patients,

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Archive;
 /// identifier: deterministic for a salt, the same for every image of the patient, independent of the order
 /// files are found in.
 /// </summary>
-public sealed class PatientSplit
+internal sealed class PatientSplit
 {
     private readonly Pseudonym pseudonym;
     private readonly double val;

@@ -9,7 +9,7 @@ namespace ConVirt.Data.Archive;
 /// one archive while nobody without the salt can look an identifier up (a plain hash of a medical record number
 /// can be reversed by hashing every possible number).
 /// </summary>
-public sealed class Pseudonym
+internal sealed class Pseudonym
 {
     private readonly byte[] key;
 

@@ -6,7 +6,7 @@ namespace ConVirt.Data.Archive;
 /// A CSV table of reports (one row per study) keyed by a column such as the accession number or the Study
 /// Instance UID. Keys and texts are patient data: messages name the file, line and column, never a value.
 /// </summary>
-public sealed class ReportTable
+internal sealed class ReportTable
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

@@ -23,7 +23,7 @@ namespace ConVirt.Data.Augmentation;
 /// <param name="BlurSigmaMax">Largest blur sigma, in pixels of the output image (paper: 3.0).</param>
 /// <param name="BlurProbability">Probability that the blur is applied at all (paper: always, 1.0).</param>
 /// <param name="OutputSize">Side of the square output view in pixels (paper: 224).</param>
-public sealed record AugmentationOptions(
+internal sealed record AugmentationOptions(
     double CropRatioMin = 0.6,
     double CropRatioMax = 1.0,
     bool CropSidesIndependent = false,

@@ -18,7 +18,7 @@ namespace ConVirt.Data.Augmentation;
 /// <param name="Brightness">Brightness factor (1 = unchanged).</param>
 /// <param name="Contrast">Contrast factor (1 = unchanged).</param>
 /// <param name="BlurSigma">Gaussian blur sigma in output pixels; 0 = no blur.</param>
-public sealed record AugmentationParameters(
+internal sealed record AugmentationParameters(
     double CropRatioX,
     double CropRatioY,
     int CropLeft,

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Augmentation;
 /// brightness p -> clamp(b p, 0, 1); contrast p -> clamp(c p + (1 - c) mean, 0, 1), mean taken over the image
 /// after the brightness step.
 /// </summary>
-public static class BrightnessContrastJitter
+internal static class BrightnessContrastJitter
 {
     /// <summary>Applies both factors in place; factors of exactly 1 leave the pixels untouched.</summary>
     public static void Apply(Span<float> pixels, float brightness, float contrast)

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Augmentation;
 /// a k x k box average first when shrinking by k &gt;= 2), then take the centre Size x Size crop
 /// (offsets rounded as torchvision's center_crop does).
 /// </summary>
-public sealed class EvalTransform
+internal sealed class EvalTransform
 {
     /// <summary>Creates the transform for square outputs of side <paramref name="size"/> (default 224).</summary>
     public EvalTransform(int size = 224)

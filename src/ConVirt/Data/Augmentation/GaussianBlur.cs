@@ -7,7 +7,7 @@ namespace ConVirt.Data.Augmentation;
 /// Separable Gaussian blur with kernel radius ceil(3 sigma) and reflect padding (the edge pixel is not repeated:
 /// index -1 reads index 1), as torchvision's gaussian_blur pads.
 /// </summary>
-public static class GaussianBlur
+internal static class GaussianBlur
 {
     /// <summary>Kernel radius for a sigma: ceil(3 sigma), at least 1.</summary>
     public static int Radius(float sigma) => Math.Max(1, (int)MathF.Ceiling(3f * sigma));

@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Augmentation;
 
 /// <summary>Mirrors an image left-right: column x moves to column width - 1 - x.</summary>
-public static class HorizontalFlip
+internal static class HorizontalFlip
 {
     /// <summary>Flips width x height row-major pixels in place.</summary>
     public static void Apply(Span<float> pixels, int width, int height)

@@ -11,7 +11,7 @@ namespace ConVirt.Data.Augmentation;
 /// The translation is continuous (torchvision rounds it to whole pixels). Thread-safe: all state is in the
 /// caller's <see cref="Random"/>.
 /// </remarks>
-public sealed class ImageAugmenter
+internal sealed class ImageAugmenter
 {
     /// <summary>Creates an augmenter; throws if the options are out of range.</summary>
     public ImageAugmenter(AugmentationOptions options)

@@ -2,7 +2,7 @@
 namespace ConVirt.Data.Dicom;
 
 /// <summary>The pixel codecs, chosen by Transfer Syntax UID.</summary>
-public static class DicomCodecRegistry
+internal static class DicomCodecRegistry
 {
     /// <summary>Every registered codec: add a codec here (one line) and its syntaxes decode everywhere.</summary>
     public static IReadOnlyList<IDicomCodec> Codecs { get; } =

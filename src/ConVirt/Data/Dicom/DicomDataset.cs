@@ -8,7 +8,7 @@ namespace ConVirt.Data.Dicom;
 /// The attributes the reader kept from a dataset or sequence item (see <see cref="DicomTag"/>), with typed
 /// accessors. Missing or malformed values read as null; nothing here ever puts a value into a message.
 /// </summary>
-public sealed class DicomDataset
+internal sealed class DicomDataset
 {
     private readonly Dictionary<uint, DicomElement> _elements;
 

@@ -17,7 +17,7 @@ namespace ConVirt.Data.Dicom;
 /// <param name="Modality">The Modality LUT stage, or null for colour.</param>
 /// <param name="Window">The VOI stage, or how colour became luminance.</param>
 /// <param name="Inverted">MONOCHROME1 or Presentation LUT Shape INVERSE turned the image over.</param>
-public sealed record DicomDecodeFacts(
+internal sealed record DicomDecodeFacts(
     DicomTransferSyntax TransferSyntax, string Codec, int Columns, int Rows, int Frames, int Frame,
     int BitsStored, int BitsAllocated, bool Signed, string Photometric, string DecodedPhotometric,
     string? Modality, string Window, bool Inverted)

@@ -11,7 +11,7 @@ namespace ConVirt.Data.Dicom;
 /// <remarks>Every failure is a <see cref="DicomFileException"/> naming the file and what is wrong. The image
 /// geometry is checked against <see cref="DicomReadOptions.MaxPixels"/> and the Pixel Data length before any
 /// pixel buffer is allocated.</remarks>
-public sealed class DicomFile
+internal sealed class DicomFile
 {
     private const int FirstHeaderRead = 256 << 10;
 

@@ -4,7 +4,7 @@ namespace ConVirt.Data.Dicom;
 /// A DICOM file that cannot be read or decoded. The message is <c>PATH: reason</c>; the reason names what is
 /// wrong (a tag, an offset, a length, a transfer syntax) and never a header value such as a name or an ID.
 /// </summary>
-public sealed class DicomFileException : Exception
+internal sealed class DicomFileException : Exception
 {
     /// <summary>Creates the exception for <paramref name="path"/>.</summary>
     public DicomFileException(string path, string reason, Exception? inner = null)

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Dicom;
 /// such as <see cref="PatientId"/> are patient data: use them for joins and pseudonyms, never print them;
 /// <see cref="ToString"/> shows only the image geometry and the transfer syntax.
 /// </summary>
-public sealed class DicomHeader
+internal sealed class DicomHeader
 {
     internal DicomHeader(DicomDataset dataset, DicomTransferSyntax transferSyntax, bool hasPreamble, bool hasFileMeta)
     {

@@ -7,7 +7,7 @@ namespace ConVirt.Data.Dicom;
 /// VOI LUT or min..max) -> MONOCHROME1 / Presentation LUT Shape INVERSE inversion. Colour (RGB, YBR_FULL,
 /// YBR_FULL_422, PALETTE COLOR) becomes luminance. Full precision is kept (float, no 8-bit step).
 /// </summary>
-public static class DicomPixelPipeline
+internal static class DicomPixelPipeline
 {
     /// <summary>Decodes frame <see cref="DicomDecodeSettings.Frame"/> of <paramref name="file"/>.</summary>
     /// <exception cref="DicomFileException">The frame cannot be decoded; the message names the file, the

@@ -7,7 +7,7 @@ namespace ConVirt.Data.Dicom;
 /// pixel buffer is allocated (same default as <see cref="ImageDecodeOptions.MaxPixels"/>).</param>
 /// <param name="MaxInflatedBytes">The most bytes a Deflated Explicit VR Little Endian dataset or a deflated
 /// frame may inflate to (default 1 GiB), a guard against deflate bombs.</param>
-public sealed record DicomReadOptions(long MaxHeaderBytes = 64L << 20, long MaxPixels = 50_000_000, long MaxInflatedBytes = 1L << 30)
+internal sealed record DicomReadOptions(long MaxHeaderBytes = 64L << 20, long MaxPixels = 50_000_000, long MaxInflatedBytes = 1L << 30)
 {
     /// <summary>The defaults.</summary>
     public static DicomReadOptions Default { get; } = new();

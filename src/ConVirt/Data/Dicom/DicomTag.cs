@@ -4,7 +4,7 @@ namespace ConVirt.Data.Dicom;
 /// The DICOM attribute tags the reader keeps (group in the high 16 bits, element in the low 16), and the
 /// item / delimiter tags of the encoding. Only these attributes are read; everything else is skipped.
 /// </summary>
-public static class DicomTag
+internal static class DicomTag
 {
     /// <summary>Makes a tag from its group and element.</summary>
     public static uint Of(ushort group, ushort element) => ((uint)group << 16) | element;

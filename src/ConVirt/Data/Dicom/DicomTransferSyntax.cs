@@ -7,7 +7,7 @@ namespace ConVirt.Data.Dicom;
 /// <param name="BigEndian">Numbers are big endian (the retired Explicit VR Big Endian).</param>
 /// <param name="DeflatedDataset">Everything after the File Meta group is raw deflate (RFC 1951).</param>
 /// <param name="Encapsulated">Pixel Data is a sequence of fragments (compressed frames).</param>
-public sealed record DicomTransferSyntax(string Uid, string Name, bool ExplicitVr, bool BigEndian, bool DeflatedDataset, bool Encapsulated)
+internal sealed record DicomTransferSyntax(string Uid, string Name, bool ExplicitVr, bool BigEndian, bool DeflatedDataset, bool Encapsulated)
 {
 #pragma warning disable CS1591 // the names are the standard's
     public static readonly DicomTransferSyntax ImplicitVrLittleEndian = new("1.2.840.10008.1.2", "Implicit VR Little Endian", false, false, false, false);

@@ -15,7 +15,7 @@ namespace ConVirt.Data.Dicom;
 /// <param name="AccessionNumber">Accession Number (0008,0050).</param>
 /// <param name="ViewPosition">View Position (0018,5101), e.g. PA.</param>
 /// <param name="Modality">Modality (0008,0060), default OT.</param>
-public sealed record DicomWriteOptions(
+internal sealed record DicomWriteOptions(
     int? BitsStored = null,
     string Photometric = "MONOCHROME2",
     double? WindowCenter = null,

@@ -11,7 +11,7 @@ namespace ConVirt.Data.Dicom;
 /// one frame, MONOCHROME2/1 at 8 or 16 bits) for tests, synthetic data and benchmarks. SOP Class is
 /// Secondary Capture.
 /// </summary>
-public static class DicomWriter
+internal static class DicomWriter
 {
     private const string SecondaryCapture = "1.2.840.10008.5.1.4.1.1.7";
     private const string ImplementationClassUid = "2.25.300140285932785327934460112458915812401";

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Dicom;
 /// (Rows, Columns, Samples per Pixel, Bits Allocated, Bits Stored, Pixel Representation, Photometric
 /// Interpretation, Planar Configuration).
 /// </summary>
-public sealed record DicomPixelFormat(
+internal sealed record DicomPixelFormat(
     int Rows,
     int Columns,
     int SamplesPerPixel,
@@ -28,7 +28,7 @@ public sealed record DicomPixelFormat(
 /// and the colour space those samples are in (a JPEG 2000 codec that reverses YBR_ICT returns "RGB"; a
 /// JPEG baseline codec that hands over raw YCbCr returns "YBR_FULL").
 /// </summary>
-public sealed record DicomFrame(int[] Samples, string Photometric);
+internal sealed record DicomFrame(int[] Samples, string Photometric);
 
 /// <summary>
 /// A pixel-data codec for one or more transfer syntaxes. The reader assembles one frame's compressed bytes
@@ -37,7 +37,7 @@ public sealed record DicomFrame(int[] Samples, string Photometric);
 /// </summary>
 /// <remarks>Implementations are stateless and thread-safe. Native codec libraries are loaded lazily on the
 /// first <see cref="Decode"/>, never by constructing or listing the codec.</remarks>
-public interface IDicomCodec
+internal interface IDicomCodec
 {
     /// <summary>The Transfer Syntax UIDs this codec decodes.</summary>
     IReadOnlyList<string> TransferSyntaxes { get; }
@@ -55,10 +55,10 @@ public interface IDicomCodec
 }
 
 /// <summary>A frame that cannot be decoded: corrupt, truncated, or inconsistent with the header.</summary>
-public class DicomCodecException(string message, Exception? inner = null) : Exception(message, inner);
+internal class DicomCodecException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>A codec's native library is missing; names the library and the Debian package that provides it.</summary>
-public sealed class DicomCodecUnavailableException(string codec, string library, string package, Exception? inner = null)
+internal sealed class DicomCodecUnavailableException(string codec, string library, string package, Exception? inner = null)
     : DicomCodecException($"{codec} needs the native library {library}, which is not installed (Debian: apt-get install {package})", inner)
 {
     /// <summary>The Debian package to install, e.g. <c>libopenjp2-7</c>.</summary>

@@ -22,7 +22,7 @@ namespace ConVirt.Data.Images;
 /// </list>
 /// Thread-safe: every call has its own codec.
 /// </remarks>
-public static class ImageDecoder
+internal static class ImageDecoder
 {
     private static readonly ImageDecodeOptions DefaultOptions = new();
 

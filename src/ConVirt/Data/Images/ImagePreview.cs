@@ -11,7 +11,7 @@ namespace ConVirt.Data.Images;
 /// <param name="Pixels">Size * Size intensities in [0, 1], row-major (the encoder's input before normalisation).</param>
 /// <param name="Facts">How the file was decoded: format, size and, for DICOM, transfer syntax, bits,
 /// photometric and window. Never header values such as names, IDs or dates.</param>
-public sealed record ImagePreview(int Size, float[] Pixels, IReadOnlyList<string> Facts)
+internal sealed record ImagePreview(int Size, float[] Pixels, IReadOnlyList<string> Facts)
 {
     /// <summary>Decodes <paramref name="path"/> as <see cref="ImageDecoder"/> does and applies <see cref="EvalTransform"/>.</summary>
     /// <exception cref="ImageDecodeException">The file cannot be decoded; the message names it and the reason.</exception>

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Pipeline;
 /// one clinical note shared by several images of a patient would otherwise make the same sentence a
 /// "negative" of itself. A conflicting example is deferred to the next batch that has room for it.
 /// </summary>
-public static class BatchPlanner
+internal static class BatchPlanner
 {
     /// <summary>
     /// Batches of <paramref name="batchSize"/> over <paramref name="order"/> (row indices), never repeating a

@@ -8,7 +8,7 @@ namespace ConVirt.Data.Pipeline;
 /// <param name="Offset">First global row of this rank's slice.</param>
 /// <param name="Count">Rows in this rank's slice.</param>
 /// <param name="GlobalCount">Rows in the global batch.</param>
-public sealed record BatchSlice(int Offset, int Count, int GlobalCount)
+internal sealed record BatchSlice(int Offset, int Count, int GlobalCount)
 {
     /// <summary>The slice of rank <paramref name="rank"/> of <paramref name="ranks"/> in a batch of <paramref name="globalCount"/> rows.</summary>
     public static BatchSlice Of(int globalCount, int rank, int ranks)

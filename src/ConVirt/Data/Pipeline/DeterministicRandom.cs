@@ -4,7 +4,7 @@ namespace ConVirt.Data.Pipeline;
 /// Seeds derived from (seed, epoch, row, ...) by SplitMix64, identical in every process (unlike
 /// <see cref="HashCode"/>), so batches and augmentations are a pure function of their coordinates.
 /// </summary>
-public static class DeterministicRandom
+internal static class DeterministicRandom
 {
     /// <summary>Mixes the parts into one 32-bit seed.</summary>
     public static int Seed(params long[] parts)

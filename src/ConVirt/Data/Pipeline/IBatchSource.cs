@@ -4,7 +4,7 @@ namespace ConVirt.Data.Pipeline;
 /// Produces the batches of an epoch deterministically from (seed, epoch, batch index), so that a resumed
 /// run sees exactly the batches an uninterrupted run would have seen.
 /// </summary>
-public interface IBatchSource
+internal interface IBatchSource
 {
     /// <summary>Batches in epoch <paramref name="epoch"/> (0-based).</summary>
     int BatchCount(int epoch);

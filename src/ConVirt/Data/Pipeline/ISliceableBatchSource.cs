@@ -5,7 +5,7 @@ namespace ConVirt.Data.Pipeline;
 /// each rank decodes and augments only its own pairs). The slice's examples, augmentations and sentences are those
 /// the same rows have in the whole batch.
 /// </summary>
-public interface ISliceableBatchSource : IBatchSource
+internal interface ISliceableBatchSource : IBatchSource
 {
     /// <summary>Rank <paramref name="rank"/>'s slice (<see cref="BatchSlice.Of"/>) of <paramref name="ranks"/> of batch
     /// <paramref name="index"/> of epoch <paramref name="epoch"/>, with <see cref="PairBatch.Slice"/> set.</summary>

@@ -13,7 +13,7 @@ namespace ConVirt.Data.Pipeline;
 /// <param name="SecondViews">A second augmented view of the same images (SimCLR, MoCo), or null.</param>
 /// <param name="Tokens">One tokenised sentence per example (ConVIRT), or null.</param>
 /// <param name="Rows">Manifest row index of each example.</param>
-public sealed record PairBatch(int Epoch, int Index, int Count, int Size, float[] Images, float[]? SecondViews, TokenBatch? Tokens, int[] Rows)
+internal sealed record PairBatch(int Epoch, int Index, int Count, int Size, float[] Images, float[]? SecondViews, TokenBatch? Tokens, int[] Rows)
 {
     /// <summary>In data-parallel training, where these pairs sit in the global batch; null for a whole batch.</summary>
     public BatchSlice? Slice { get; init; }

@@ -11,7 +11,7 @@ namespace ConVirt.Data.Pipeline;
 /// libtorch. Rows are checked once up front (image decodes, report yields a sentence): what fails is skipped
 /// and counted there, so nothing fails in the middle of an epoch.
 /// </summary>
-public sealed class PairedBatchSource : ISliceableBatchSource
+internal sealed class PairedBatchSource : ISliceableBatchSource
 {
     private readonly PreparedExample[] examples;
     private readonly WordPieceTokenizer? tokenizer;

@@ -3,7 +3,7 @@ using ConVirt.Data.Augmentation;
 namespace ConVirt.Data.Pipeline;
 
 /// <summary>How a <see cref="PairedBatchSource"/> builds batches.</summary>
-public sealed record PairedSourceOptions
+internal sealed record PairedSourceOptions
 {
     /// <summary>Examples per batch.</summary>
     public int BatchSize { get; init; } = 32;

@@ -4,4 +4,4 @@ namespace ConVirt.Data.Pipeline;
 /// <param name="Row">The manifest row.</param>
 /// <param name="Sentences">Token ids ([CLS] ... [SEP]) of each sentence of the cleaned report; empty without text.</param>
 /// <param name="DuplicateKey">(patient, text) key; rows sharing it never meet in one batch. Null = unique.</param>
-public sealed record PreparedExample(ManifestRow Row, int[][] Sentences, string? DuplicateKey);
+internal sealed record PreparedExample(ManifestRow Row, int[][] Sentences, string? DuplicateKey);

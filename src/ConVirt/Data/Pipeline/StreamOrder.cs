@@ -7,7 +7,7 @@ namespace ConVirt.Data.Pipeline;
 /// canonical id: the shard's offset in the listed order plus the row's position in the shard.
 /// Without shuffling, rows come in canonical order.
 /// </summary>
-public sealed class StreamOrder
+internal sealed class StreamOrder
 {
     private StreamOrder(int[] shardOrder, int[] emission, int[] emissionOf, int[] streamPositionOf)
     {

@@ -15,7 +15,7 @@ namespace ConVirt.Data.Pipeline;
 /// reported naming shard and key. A row whose (patient, text) key is already in its batch is left out of that
 /// batch, as the one clinical note must not be its own negative (the manifest path defers it to a later batch instead).
 /// </summary>
-public sealed class StreamingBatchSource : IBatchSource, IDisposable
+internal sealed class StreamingBatchSource : IBatchSource, IDisposable
 {
     private readonly PreparedDataset dataset;
     private readonly IReadOnlyList<ShardInfo> shards;

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Prepared;
 /// pixels weighted by the covered fraction). Never enlarges: an image whose short side is already at most the
 /// target is returned as it is.
 /// </summary>
-public static class AreaResize
+internal static class AreaResize
 {
     /// <summary>The size after scaling the short side to <paramref name="shortSide"/> (long side rounded), or the size itself when not larger.</summary>
     public static (int Width, int Height) TargetSize(int width, int height, int shortSide)

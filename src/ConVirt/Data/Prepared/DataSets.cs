@@ -2,7 +2,7 @@
 namespace ConVirt.Data.Prepared;
 
 /// <summary>The rows of what a user names as data: a manifest (JSON Lines, CSV) or a prepared dataset (its folder or its dataset.json).</summary>
-public static class DataSets
+internal static class DataSets
 {
     /// <summary>Whether <paramref name="path"/> names a prepared dataset (a folder holding dataset.json, or a dataset.json).</summary>
     public static bool IsPrepared(string path) => PreparedDataset.IsPrepared(path);

@@ -16,7 +16,7 @@ namespace ConVirt.Data.Prepared;
 /// manifest order; keys are the row's position in the dataset (<c>000000000</c>, ...). Resumable: shards already
 /// finished by an earlier run with the same options and inputs (same size and SHA-256 as recorded) are kept.
 /// </summary>
-public static class PrepareJob
+internal static class PrepareJob
 {
     /// <summary>Shard file name of shard <paramref name="index"/>.</summary>
     public static string ShardName(int index) => string.Create(CultureInfo.InvariantCulture, $"shard-{index:D6}.tar");

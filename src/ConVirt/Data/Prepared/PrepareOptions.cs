@@ -2,7 +2,7 @@ using ConVirt.Data;
 namespace ConVirt.Data.Prepared;
 
 /// <summary>What <see cref="PrepareJob"/> prepares and how.</summary>
-public sealed record PrepareOptions
+internal sealed record PrepareOptions
 {
     /// <summary>The manifests (JSON Lines or CSV), read in order and concatenated.</summary>
     public required IReadOnlyList<string> Manifests { get; init; }
@@ -42,11 +42,11 @@ public sealed record PrepareOptions
 /// <param name="RowsPerSecond">Rate since this run started.</param>
 /// <param name="Eta">Estimated time left, or null before the rate is known.</param>
 /// <param name="Message">A line for people (a note, a finished shard), or null for plain progress.</param>
-public sealed record PrepareProgress(int Done, int Total, double RowsPerSecond, TimeSpan? Eta, string? Message = null);
+internal sealed record PrepareProgress(int Done, int Total, double RowsPerSecond, TimeSpan? Eta, string? Message = null);
 
 /// <summary>What a prepare run did.</summary>
 /// <param name="Info">The dataset.json written.</param>
 /// <param name="KeptShards">Shards found finished (size and hash as recorded) and kept from an earlier run.</param>
 /// <param name="WrittenShards">Shards written by this run.</param>
 /// <param name="Seconds">Wall time of this run.</param>
-public sealed record PrepareResult(PreparedDatasetInfo Info, int KeptShards, int WrittenShards, double Seconds);
+internal sealed record PrepareResult(PreparedDatasetInfo Info, int KeptShards, int WrittenShards, double Seconds);

@@ -7,7 +7,7 @@ namespace ConVirt.Data.Prepared;
 /// A prepared dataset opened for reading: its <c>dataset.json</c> and the shards next to it. Opening reads only
 /// dataset.json; shards are read when rows are needed (streamed for training, indexed for evaluation).
 /// </summary>
-public sealed class PreparedDataset
+internal sealed class PreparedDataset
 {
     private PreparedDataset(string folder, PreparedDatasetInfo info)
     {

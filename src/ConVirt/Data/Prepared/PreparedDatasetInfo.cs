@@ -8,13 +8,13 @@ namespace ConVirt.Data.Prepared;
 /// <param name="DicomWindow">The VOI rule DICOM rows were decoded with (first, minmax, index:N).</param>
 /// <param name="ShardSize">Rows per shard (the last shard of a group may hold fewer).</param>
 /// <param name="Bits">Bits per gray sample of the PNGs: 8 or 16.</param>
-public sealed record PreparedOptions(int ShortSide, int ShardSize, int Bits, string DicomWindow = "first");
+internal sealed record PreparedOptions(int ShortSide, int ShardSize, int Bits, string DicomWindow = "first");
 
 /// <summary>A manifest a dataset was prepared from.</summary>
 /// <param name="Name">File name.</param>
 /// <param name="Bytes">Size in bytes.</param>
 /// <param name="Sha256">SHA-256 of the file, lower-case hex.</param>
-public sealed record PreparedInput(string Name, long Bytes, string Sha256);
+internal sealed record PreparedInput(string Name, long Bytes, string Sha256);
 
 /// <summary>One finished shard.</summary>
 /// <param name="Name">File name, <c>shard-000000.tar</c>.</param>
@@ -26,7 +26,7 @@ public sealed record PreparedInput(string Name, long Bytes, string Sha256);
 /// <param name="FirstKey">Key of its first row.</param>
 /// <param name="SourceEnd">Rows of its group (split, text) consumed up to and including this shard (for resuming).</param>
 /// <param name="Skipped">Rows of the group left out while this shard was written, each <c>file:line: field 'x': why</c>.</param>
-public sealed record ShardInfo(string Name, string? Split, bool Text, int Rows, long Bytes, string Sha256, string FirstKey, int SourceEnd, IReadOnlyList<string> Skipped);
+internal sealed record ShardInfo(string Name, string? Split, bool Text, int Rows, long Bytes, string Sha256, string FirstKey, int SourceEnd, IReadOnlyList<string> Skipped);
 
 /// <summary>
 /// <c>dataset.json</c> of a prepared dataset: how it was made, what it holds, and what was left out. Rewritten
@@ -42,7 +42,7 @@ public sealed record ShardInfo(string Name, string? Split, bool Text, int Rows, 
 /// <param name="Shards">The shards, in the order written.</param>
 /// <param name="Skipped">Every row left out (manifest checks, decoding), <c>file:line: field 'x': why</c>; never report text.</param>
 /// <param name="Warnings">Rows kept with a change (e.g. text without a usable sentence kept as image-only).</param>
-public sealed record PreparedDatasetInfo(string Format, bool Complete, PreparedOptions Options, IReadOnlyList<PreparedInput> Inputs, string Identity,
+internal sealed record PreparedDatasetInfo(string Format, bool Complete, PreparedOptions Options, IReadOnlyList<PreparedInput> Inputs, string Identity,
     int Rows, IReadOnlyDictionary<string, int> Counts, IReadOnlyList<ShardInfo> Shards, IReadOnlyList<string> Skipped, IReadOnlyList<string> Warnings)
 {
     /// <summary>The file name inside a prepared folder.</summary>

@@ -4,7 +4,7 @@ using System.Diagnostics.CodeAnalysis;
 namespace ConVirt.Data.Prepared;
 
 /// <summary>Loads the image of a row: from its file through <see cref="ImageDecoder"/>, or from its shard for a prepared row.</summary>
-public static class RowImages
+internal static class RowImages
 {
     /// <summary>Decodes the row's image, or says why not (<c>PATH: reason</c>, or <c>SHARD: key K: reason</c>).</summary>
     public static bool TryLoad(ManifestRow row, [NotNullWhen(true)] out GrayImage? image, [NotNullWhen(false)] out string? error, ImageDecodeOptions? options = null)

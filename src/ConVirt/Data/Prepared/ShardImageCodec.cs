@@ -8,7 +8,7 @@ namespace ConVirt.Data.Prepared;
 /// The images of prepared shards: gray PNG of 8 bits (SkiaSharp) or 16 bits (<see cref="Png16GrayEncoder"/>),
 /// decoded from the bytes of a tar entry into intensities in [0, 1].
 /// </summary>
-public static class ShardImageCodec
+internal static class ShardImageCodec
 {
     /// <summary>Encodes <paramref name="image"/> as a gray PNG of <paramref name="bits"/> (8 or 16) bits.</summary>
     public static byte[] Encode(GrayImage image, int bits) => bits switch

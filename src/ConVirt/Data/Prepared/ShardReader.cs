@@ -8,7 +8,7 @@ namespace ConVirt.Data.Prepared;
 /// the entry name up to its first dot, the rest its extension). Either streams every byte through SHA-256 (training:
 /// the hash is compared with dataset.json when the shard ends) or seeks past the image data (indexing: offsets only).
 /// </summary>
-public sealed class ShardReader : IDisposable
+internal sealed class ShardReader : IDisposable
 {
     private readonly string path;
     private readonly FileStream file;

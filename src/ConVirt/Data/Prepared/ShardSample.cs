@@ -7,7 +7,7 @@ namespace ConVirt.Data.Prepared;
 /// <param name="PngLength">Length of the image bytes (0 when absent).</param>
 /// <param name="Text">The report (<c>.txt</c>), or null.</param>
 /// <param name="Json">The metadata bytes (<c>.json</c>), or null when absent.</param>
-public sealed record ShardSample(string Key, byte[]? Png, long PngOffset, int PngLength, string? Text, byte[]? Json)
+internal sealed record ShardSample(string Key, byte[]? Png, long PngOffset, int PngLength, string? Text, byte[]? Json)
 {
     /// <summary>Whether the row has an image entry.</summary>
     public bool HasPng => PngLength > 0 || Png is not null;

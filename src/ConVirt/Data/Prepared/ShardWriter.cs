@@ -8,7 +8,7 @@ namespace ConVirt.Data.Prepared;
 /// <c>KEY.json</c>, as plain ustar entries with fixed metadata (mode 0644, owner 0, a fixed time), so the same rows
 /// give the same bytes. Written to a temporary name and renamed on <see cref="Finish"/>: never half-written.
 /// </summary>
-public sealed class ShardWriter : IDisposable
+internal sealed class ShardWriter : IDisposable
 {
     /// <summary>Modification time of every entry (fixed, so shards are reproducible).</summary>
     public static readonly DateTimeOffset EntryTime = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);

@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Synthetic;
 
 /// <summary>The patient's side. On a frontal radiograph the patient's right appears on the image's left.</summary>
-public enum BodySide
+internal enum BodySide
 {
     /// <summary>Patient's right (image left).</summary>
     Right,

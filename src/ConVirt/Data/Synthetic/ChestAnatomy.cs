@@ -19,7 +19,7 @@ namespace ConVirt.Data.Synthetic;
 /// <param name="ExposureGain">Global contrast of the exposure.</param>
 /// <param name="ExposureOffset">Global brightness offset of the exposure.</param>
 /// <param name="NoiseSigma">Standard deviation of the quantum noise added to every pixel.</param>
-public sealed record ChestAnatomy(
+internal sealed record ChestAnatomy(
     NormalizedEllipse RightLung,
     NormalizedEllipse LeftLung,
     double RightDomeY,

@@ -3,4 +3,4 @@ namespace ConVirt.Data.Synthetic;
 /// <summary>A text description of a class, used as a query for text-to-image retrieval.</summary>
 /// <param name="Text">The description, phrased like a radiologist.</param>
 /// <param name="Label">The class it describes (a primary finding label).</param>
-public sealed record ClassQuery(string Text, string Label);
+internal sealed record ClassQuery(string Text, string Label);

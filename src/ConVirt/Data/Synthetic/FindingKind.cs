@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Synthetic;
 
 /// <summary>The finding types the synthetic generator draws and reports.</summary>
-public enum FindingKind
+internal enum FindingKind
 {
     /// <summary>Air in the pleural space: a visceral pleural line with no lung markings lateral to it.</summary>
     Pneumothorax,

@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Synthetic;
 
 /// <summary>How large a focal or pleural finding is drawn and reported.</summary>
-public enum FindingSize
+internal enum FindingSize
 {
     /// <summary>Small.</summary>
     Small,

@@ -10,7 +10,7 @@ namespace ConVirt.Data.Synthetic;
 /// <param name="Pneumothorax">Pneumothorax, or null.</param>
 /// <param name="EndotrachealTube">Whether an endotracheal tube is drawn.</param>
 /// <param name="CentralLine">Whether a right subclavian central line is drawn.</param>
-public sealed record Findings(
+internal sealed record Findings(
     OpacityFinding? Opacity = null,
     PleuralFinding? Effusion = null,
     bool Cardiomegaly = false,

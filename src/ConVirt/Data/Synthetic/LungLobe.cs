@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Synthetic;
 
 /// <summary>A lung lobe as it projects on a frontal radiograph (the left lung has no middle lobe).</summary>
-public enum LungLobe
+internal enum LungLobe
 {
     /// <summary>Right upper lobe.</summary>
     RightUpper,

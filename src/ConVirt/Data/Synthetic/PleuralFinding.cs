@@ -3,4 +3,4 @@ namespace ConVirt.Data.Synthetic;
 /// <summary>A one-sided pleural finding (effusion or pneumothorax).</summary>
 /// <param name="Side">The patient's side.</param>
 /// <param name="Size">Small or large.</param>
-public sealed record PleuralFinding(BodySide Side, FindingSize Size);
+internal sealed record PleuralFinding(BodySide Side, FindingSize Size);

@@ -5,4 +5,4 @@ namespace ConVirt.Data.Synthetic;
 /// <param name="Image">The radiograph, quantised to 8-bit levels (k / 255) so it equals its PNG.</param>
 /// <param name="Findings">What the image shows.</param>
 /// <param name="Report">A radiology report written from the same findings.</param>
-public sealed record SyntheticCase(int Index, GrayImage Image, Findings Findings, string Report);
+internal sealed record SyntheticCase(int Index, GrayImage Image, Findings Findings, string Report);

@@ -12,7 +12,7 @@ namespace ConVirt.Data.Synthetic;
 /// Anatomy, noise, each finding's geometry and the report wording come from separate random streams, so
 /// <see cref="Render(int, int, int, Findings)"/> with one finding removed changes only that finding's pixels.
 /// </remarks>
-public static class SyntheticChestXray
+internal static class SyntheticChestXray
 {
     /// <summary>Probability that a case has no pathology.</summary>
     public const double NormalFraction = 0.28;

@@ -7,7 +7,7 @@ namespace ConVirt.Data.Synthetic;
 /// manifest.jsonl (id, image, text, split, patient_id, labels, view, modality, license) and queries.jsonl
 /// (five radiologist-style descriptions per primary class, {"text", "label"}, for text-to-image retrieval).
 /// </summary>
-public static class SyntheticDataset
+internal static class SyntheticDataset
 {
     /// <summary>Name of the manifest file in the output folder.</summary>
     public const string ManifestFileName = "manifest.jsonl";

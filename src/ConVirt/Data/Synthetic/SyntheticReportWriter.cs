@@ -8,7 +8,7 @@ namespace ConVirt.Data.Synthetic;
 /// finding has several phrasings (templates with {side}, {lobe}, {size}, {cm} slots); a report contains at
 /// least one positive phrasing of every present finding and none of an absent one.
 /// </summary>
-public static class SyntheticReportWriter
+internal static class SyntheticReportWriter
 {
     private static readonly Dictionary<FindingKind, string[]> FindingTemplates = new()
     {

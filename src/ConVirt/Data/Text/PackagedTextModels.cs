@@ -13,7 +13,7 @@ namespace ConVirt.Data.Text;
 /// [CLS]=101, [SEP]=102, [MASK]=103). MiniLM is sentence-transformers/all-MiniLM-L6-v2; arctic-xs is
 /// Snowflake/snowflake-arctic-embed-xs; both take lowercased input.
 /// </remarks>
-public static class PackagedTextModels
+internal static class PackagedTextModels
 {
     /// <summary>Name of the all-MiniLM-L6-v2 package model.</summary>
     public const string MiniLM = "minilm";

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Text;
 /// (<see cref="WordPieceTokenizer.EncodeSentence"/>), so that a training step only picks a cached id row.
 /// </summary>
 /// <remarks>The id rows are shared with every caller: treat them as read-only.</remarks>
-public sealed class ReportSentences
+internal sealed class ReportSentences
 {
     ReportSentences(string[] sentences, int[][] tokenIds)
     {

@@ -13,7 +13,7 @@ namespace ConVirt.Data.Text;
 /// <see cref="MaxBracketPlaceholderLength"/> characters). <see cref="WordPieceTokenizer"/> then encodes each
 /// placeholder as a single token. All work is one linear scan; no regular expressions.
 /// </remarks>
-public static class ReportText
+internal static class ReportText
 {
     /// <summary>The canonical de-identification placeholder that every placeholder form is rewritten to.</summary>
     public const string Placeholder = "___";

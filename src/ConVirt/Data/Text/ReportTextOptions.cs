@@ -3,7 +3,7 @@ namespace ConVirt.Data.Text;
 /// <summary>Options of the report-text side of the data path.</summary>
 /// <param name="MaxLength">Most token ids per sentence, [CLS] and [SEP] included (BERT-style encoders: 128 in ConVIRT).</param>
 /// <param name="LowerCase">Lowercase (and strip accents) before WordPiece; true for uncased vocabularies such as MiniLM's.</param>
-public sealed record ReportTextOptions(int MaxLength = WordPieceTokenizer.DefaultMaxLength, bool LowerCase = true)
+internal sealed record ReportTextOptions(int MaxLength = WordPieceTokenizer.DefaultMaxLength, bool LowerCase = true)
 {
     /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> naming the bad value.</summary>
     public ReportTextOptions Validate()

@@ -6,7 +6,7 @@ namespace ConVirt.Data.Text;
 /// Thread-safe cache of <see cref="ReportSentences"/> keyed by report text: each distinct text is split and
 /// tokenised exactly once, however many threads ask for it at the same time.
 /// </summary>
-public sealed class SentenceCache
+internal sealed class SentenceCache
 {
     readonly ConcurrentDictionary<string, Lazy<ReportSentences>> reports = new(StringComparer.Ordinal);
     readonly WordPieceTokenizer tokenizer;

@@ -5,7 +5,7 @@ namespace ConVirt.Data.Text;
 /// sentence stands for the report). All randomness comes from the caller's <see cref="Random"/>, so a seeded
 /// generator gives a reproducible sequence.
 /// </summary>
-public sealed class SentenceSampler
+internal sealed class SentenceSampler
 {
     /// <summary>A uniformly chosen sentence.</summary>
     /// <exception cref="ArgumentException">When <paramref name="sentences"/> is empty.</exception>

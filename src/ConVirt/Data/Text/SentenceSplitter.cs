@@ -32,7 +32,7 @@ namespace ConVirt.Data.Text;
 /// <para>Known limitation: a sentence that ends in a single capital letter after any other word ("on the
 /// R. Axial") is not split.</para>
 /// </remarks>
-public static class SentenceSplitter
+internal static class SentenceSplitter
 {
     /// <summary>Lowercased abbreviations (without the final period) after which a period never ends a sentence.</summary>
     public static readonly IReadOnlySet<string> NonTerminalAbbreviations = new HashSet<string>(StringComparer.Ordinal)

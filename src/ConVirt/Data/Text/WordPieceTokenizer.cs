@@ -16,7 +16,7 @@ namespace ConVirt.Data.Text;
 /// [UNK] because pretrained encoders have seen it and it stays distinct from genuinely unknown words.
 /// Instances are immutable and safe to use from several threads.
 /// </remarks>
-public sealed class WordPieceTokenizer
+internal sealed class WordPieceTokenizer
 {
     /// <summary>Default most ids per sentence, [CLS] and [SEP] included.</summary>
     public const int DefaultMaxLength = 128;

@@ -17,10 +17,10 @@ namespace ConVirt.Evaluation.Grounding;
 /// <param name="Rows">Map rows (image side / 32).</param>
 /// <param name="Columns">Map columns.</param>
 /// <param name="Peak">Where the map is largest.</param>
-public sealed record GroundingOutput(string Image, string Text, string Png, string Csv, int Rows, int Columns, (int Row, int Column) Peak);
+internal sealed record GroundingOutput(string Image, string Text, string Png, string Csv, int Rows, int Columns, (int Row, int Column) Peak);
 
 /// <summary><c>convirt ground</c>: grounding maps of phrases on images (<see cref="GroundingMap"/>), as PNG overlays and CSV.</summary>
-public static class GroundingJob
+internal static class GroundingJob
 {
     /// <summary>Maps of every phrase on every image: one image and phrase, or many.</summary>
     /// <param name="encoder">A ConVIRT run folder or checkpoint.</param>

@@ -9,7 +9,7 @@ namespace ConVirt.Evaluation.Grounding;
 /// image projection g_v as if it were a pooled feature, and its cosine with the phrase's projected vector u.
 /// A visualisation of what the model matches, not a validated localiser (GLoRIA and BioViL train for that).
 /// </summary>
-public static class GroundingMap
+internal static class GroundingMap
 {
     /// <summary>
     /// The similarity map [rows, columns] of the last stage (image side / 32) for one image and one text vector.

@@ -7,7 +7,7 @@ namespace ConVirt.Evaluation.Grounding;
 /// Draws a grounding map as a heat overlay (blue = low, red = high, bilinear upsampling) on the model's view of
 /// the image, with the phrase as title and a colour bar with the map's range; PNG through a temporary file.
 /// </summary>
-public static class GroundingOverlay
+internal static class GroundingOverlay
 {
     private const int Side = 448, Title = 40, Bar = 70, Margin = 10;
 

@@ -8,7 +8,7 @@ namespace ConVirt.Evaluation.Reporting;
 /// <c>convirt report</c>: gathers the result files of several evaluation output folders (linear.json, finetune.json,
 /// retrieval.json, t-SNE summaries) into one markdown report with label-efficiency plots and t-SNE panels.
 /// </summary>
-public static class EvaluationReport
+internal static class EvaluationReport
 {
     /// <summary>Report file name in the output folder.</summary>
     public const string MarkdownFileName = "report.md";

@@ -5,13 +5,13 @@ namespace ConVirt.Evaluation.ZeroShot;
 /// <summary>One class (or one side of a finding) and its prompt texts; several texts are an ensemble.</summary>
 /// <param name="Label">The label the prompts describe, e.g. <c>viral</c> or <c>effusion:positive</c>.</param>
 /// <param name="Texts">The prompts, in file order.</param>
-public sealed record PromptClass(string Label, IReadOnlyList<string> Texts);
+internal sealed record PromptClass(string Label, IReadOnlyList<string> Texts);
 
 /// <summary>
 /// A prompts file: JSON Lines of <c>{"label": "...", "text": "..."}</c>; rows with the same label form one
 /// ensemble. Prompts are few and hand-written, so a malformed line is an error naming the file, line and field.
 /// </summary>
-public static class PromptSet
+internal static class PromptSet
 {
     /// <summary>The classes in order of first appearance.</summary>
     public static IReadOnlyList<PromptClass> Load(string path)

@@ -9,7 +9,7 @@ namespace ConVirt.Evaluation.ZeroShot;
 /// <c>convirt evaluate zeroshot</c>: classifies images with no labelled training data by comparing each image's
 /// projected vector v with the projected vectors u of prompt texts (<see cref="ZeroShotScores"/>).
 /// </summary>
-public static class ZeroShotJob
+internal static class ZeroShotJob
 {
     /// <summary>Result file name in the output folder.</summary>
     public const string JsonFileName = "zeroshot.json";

@@ -1,7 +1,7 @@
 namespace ConVirt.Evaluation.ZeroShot;
 
 /// <summary>How prompts map to labels.</summary>
-public enum ZeroShotMode
+internal enum ZeroShotMode
 {
     /// <summary>Multi-class: one prompt class per value of the label key; softmax over all classes.</summary>
     Classes,
@@ -11,7 +11,7 @@ public enum ZeroShotMode
 }
 
 /// <summary>Settings of <c>convirt evaluate zeroshot</c>.</summary>
-public sealed record ZeroShotOptions
+internal sealed record ZeroShotOptions
 {
     /// <summary>The <c>--encoder</c> value (a ConVIRT run: zero-shot needs a text tower).</summary>
     public required string Encoder { get; init; }

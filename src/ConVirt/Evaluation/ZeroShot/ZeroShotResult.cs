@@ -7,7 +7,7 @@ namespace ConVirt.Evaluation.ZeroShot;
 /// <param name="Positives">Images labelled 1.</param>
 /// <param name="Negatives">Images labelled 0.</param>
 /// <param name="Auc">ROC AUC of the positive-prompt probability, with its 95 % interval.</param>
-public sealed record FindingScore(int Positives, int Negatives, MeanInterval Auc);
+internal sealed record FindingScore(int Positives, int Negatives, MeanInterval Auc);
 
 /// <summary>Result of <c>evaluate zeroshot</c>. Intervals: 95 % bootstrap over images, resampling patients where rows name one.</summary>
 /// <param name="Kind">"zeroshot".</param>
@@ -27,7 +27,7 @@ public sealed record FindingScore(int Positives, int Negatives, MeanInterval Auc
 /// <param name="Findings">Pairs mode: per finding.</param>
 /// <param name="MeanAuc">Pairs mode: mean AUC over findings.</param>
 /// <param name="ImageSize">Evaluation view side.</param>
-public sealed record ZeroShotResult(string Kind, EncoderInfo Encoder, string Mode, string Label, string Prompts, IReadOnlyDictionary<string, int> PromptCounts,
+internal sealed record ZeroShotResult(string Kind, EncoderInfo Encoder, string Mode, string Label, string Prompts, IReadOnlyDictionary<string, int> PromptCounts,
     DataSetInfo Data, double Temperature, int SkippedRows,
     IReadOnlyList<string>? Classes, MeanInterval? Accuracy, MeanInterval? BalancedAccuracy, MeanInterval? MacroAuc, int[][]? Confusion,
     IReadOnlyDictionary<string, FindingScore>? Findings, MeanInterval? MeanAuc, int ImageSize)

@@ -5,7 +5,7 @@ namespace ConVirt.Evaluation.ZeroShot;
 /// define it: class vectors are the renormalised mean of their L2-normalised prompt embeddings; an image's
 /// class probabilities are the softmax of its cosine similarities divided by the temperature.
 /// </summary>
-public static class ZeroShotScores
+internal static class ZeroShotScores
 {
     /// <summary>
     /// One unit vector per class: the mean of the L2-normalised rows of <paramref name="prompts"/> belonging to

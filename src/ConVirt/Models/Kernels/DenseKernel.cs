@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Kernels;
 
 /// <summary>Which native kernel computes the text tower's linear layers (<see cref="DenseKernel"/>).</summary>
-public enum LinearKernelPolicy
+internal enum LinearKernelPolicy
 {
     /// <summary>oneDNN on CPU float32 inputs of at least <see cref="DenseKernel.MinRowsForOneDnn"/> rows when the CPU has
     /// AVX-512 (<see cref="DenseKernel.CpuHasAvx512"/>), the BLAS otherwise.</summary>
@@ -28,7 +28,7 @@ public enum LinearKernelPolicy
 /// rounding). Small inputs (projection heads, poolers: one row per example) stay on the BLAS, where oneDNN's
 /// setup costs more than it saves.
 /// </summary>
-public static class DenseKernel
+internal static class DenseKernel
 {
     /// <summary>Rows (the product of all but the last dimension) from which <see cref="LinearKernelPolicy.Auto"/> uses oneDNN.</summary>
     public const long MinRowsForOneDnn = 128;

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Text;
 
 /// <summary>HuggingFace <c>BertAttention</c>: <c>self</c> then <c>output</c>.</summary>
-public sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly BertSelfAttention @self;
     private readonly BertSelfOutput output;

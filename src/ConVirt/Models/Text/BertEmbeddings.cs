@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Text;
 
 /// <summary>HuggingFace <c>BertEmbeddings</c>: word + position + token-type embeddings, LayerNorm, dropout.</summary>
-public sealed class BertEmbeddings : nn.Module<Tensor, Tensor>
+internal sealed class BertEmbeddings : nn.Module<Tensor, Tensor>
 {
     private readonly Embedding word_embeddings;
     private readonly Embedding position_embeddings;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Text;
 
 /// <summary>HuggingFace <c>BertEncoder</c>: the list <c>layer</c> of <see cref="BertLayer"/>.</summary>
-public sealed class BertEncoderStack : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertEncoderStack : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly ModuleList<BertLayer> layer;
 

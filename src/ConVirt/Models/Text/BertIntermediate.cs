@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Text;
 
 /// <summary>HuggingFace <c>BertIntermediate</c>: dense to the feed-forward width, exact (erf) GELU.</summary>
-public sealed class BertIntermediate : nn.Module<Tensor, Tensor>
+internal sealed class BertIntermediate : nn.Module<Tensor, Tensor>
 {
     private readonly Linear dense;
 

@@ -8,7 +8,7 @@ namespace ConVirt.Models.Text;
 /// HuggingFace <c>BertPooler</c> (dense + tanh on the [CLS] vector). ConVIRT max-pools instead; the pooler
 /// exists so the state dict equals <c>BertModel</c>'s and round-trips, and is frozen.
 /// </summary>
-public sealed class BertPooler : nn.Module<Tensor, Tensor>
+internal sealed class BertPooler : nn.Module<Tensor, Tensor>
 {
     private readonly Linear dense;
 

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Text;
 
 /// <summary>HuggingFace <c>BertSelfAttention</c>: query, key, value projections and scaled dot-product attention.</summary>
-public sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertSelfAttention : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear query;
     private readonly Linear key;

@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Text;
 
 /// <summary>HuggingFace <c>BertSelfOutput</c> and <c>BertOutput</c>: dense, dropout, residual, LayerNorm.</summary>
-public sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertSelfOutput : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly Linear dense;
     private readonly LayerNorm LayerNorm;

@@ -3,7 +3,7 @@ namespace ConVirt.Models.Text;
 /// <summary>
 /// The size of a BERT encoder, with HuggingFace's <c>config.json</c> meanings.
 /// </summary>
-public sealed record BertSpec
+internal sealed record BertSpec
 {
     /// <summary>Rows of the word-embedding matrix.</summary>
     public int VocabSize { get; init; } = 30522;

@@ -8,7 +8,7 @@ namespace ConVirt.Models.Text;
 /// (<c>embeddings.word_embeddings.weight</c>, <c>encoder.layer.0.attention.self.query.weight</c>, ...,
 /// <c>pooler.dense.bias</c>), followed by masked max-pooling: ids [B, L] + mask [B, L] -> h_u [B, H].
 /// </summary>
-public sealed class BertTextEncoder : nn.Module<Tensor, Tensor, Tensor>
+internal sealed class BertTextEncoder : nn.Module<Tensor, Tensor, Tensor>
 {
     private readonly BertEmbeddings embeddings;
     private readonly BertEncoderStack encoder;

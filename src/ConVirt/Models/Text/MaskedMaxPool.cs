@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Text;
 
 /// <summary>Max-pooling over token vectors that ignores padding.</summary>
-public static class MaskedMaxPool
+internal static class MaskedMaxPool
 {
     /// <summary>
     /// tokens [B, L, H], attentionMask [B, L] (1 = token, 0 = padding) -> [B, H], the element-wise maximum

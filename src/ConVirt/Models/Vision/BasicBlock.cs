@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Vision;
 
 /// <summary>torchvision's BasicBlock: conv3x3-bn-relu-conv3x3-bn + shortcut. Field names are PyTorch's.</summary>
-public sealed class BasicBlock : nn.Module<Tensor, Tensor>
+internal sealed class BasicBlock : nn.Module<Tensor, Tensor>
 {
     public const int Expansion = 1;
     private readonly Conv2d conv1;

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 namespace ConVirt.Models.Vision;
 
 /// <summary>torchvision's Bottleneck (v1.5, stride on the 3x3): 1x1-3x3-1x1 with expansion 4. Field names are PyTorch's.</summary>
-public sealed class Bottleneck : nn.Module<Tensor, Tensor>
+internal sealed class Bottleneck : nn.Module<Tensor, Tensor>
 {
     public const int Expansion = 4;
     private readonly Conv2d conv1;

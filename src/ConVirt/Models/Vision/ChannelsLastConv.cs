@@ -14,7 +14,7 @@ namespace ConVirt.Models.Vision;
 /// copy of the weight (a few MB; its gradient flows back to the parameter through the copy). Under mixed precision
 /// that copy is also the bfloat16 cast, made once per region (<see cref="BFloat16Policy"/>).
 /// </summary>
-public static class ChannelsLastConv
+internal static class ChannelsLastConv
 {
     /// <summary>An NCHW-shaped copy of a 4-d tensor stored channels-last (<see cref="TensorLayout.ToChannelsLast(Tensor)"/>).</summary>
     public static Tensor ToChannelsLast(Tensor x) => TensorLayout.ToChannelsLast(x);

@@ -1,7 +1,7 @@
 namespace ConVirt.Models.Vision;
 
 /// <summary>How strided convolutions and the stem's max-pool pad their input.</summary>
-public enum PaddingStyle
+internal enum PaddingStyle
 {
     /// <summary>Symmetric padding, as torchvision (3x3: 1 on every side; stem 7x7: 3).</summary>
     Symmetric,

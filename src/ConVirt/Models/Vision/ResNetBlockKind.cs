@@ -1,7 +1,7 @@
 namespace ConVirt.Models.Vision;
 
 /// <summary>The residual block a ResNet stage is built from.</summary>
-public enum ResNetBlockKind
+internal enum ResNetBlockKind
 {
     /// <summary>Two 3x3 convolutions (ResNet-18/34). Expansion 1.</summary>
     Basic,

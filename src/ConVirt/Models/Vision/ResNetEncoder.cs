@@ -16,7 +16,7 @@ namespace ConVirt.Models.Vision;
 /// that are not parameters (not in the state dict): for grayscale input the mean of ImageNet's channel
 /// means and stds (0.449, 0.226), for RGB ImageNet's. A packaged-weights importer may replace them.
 /// </remarks>
-public sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
+internal sealed class ResNetEncoder : nn.Module<Tensor, Tensor>
 {
     private readonly Conv2d conv1;
     private readonly BatchNorm2d bn1;

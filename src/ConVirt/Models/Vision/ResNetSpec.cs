@@ -4,7 +4,7 @@ namespace ConVirt.Models.Vision;
 /// The shape of a ResNet image encoder: block type, blocks per stage, padding convention and the input
 /// normalisation it expects (applied inside the encoder to inputs in [0, 1]).
 /// </summary>
-public sealed record ResNetSpec
+internal sealed record ResNetSpec
 {
     /// <summary>Block type.</summary>
     public ResNetBlockKind Block { get; init; } = ResNetBlockKind.Basic;

@@ -5,7 +5,7 @@ using ConVirt.Losses;
 namespace ConVirt.Training;
 
 /// <summary>ConVIRT: an image and one sentence of its report per pair, bidirectional InfoNCE (the paper's method).</summary>
-public sealed class ConVirtMethod : IPretrainingMethod
+internal sealed class ConVirtMethod : IPretrainingMethod
 {
     /// <inheritdoc />
     public string Name => "convirt";

@@ -8,7 +8,7 @@ namespace ConVirt.Training;
 /// defaults, and (through its objective) which encoder a checkpoint hands to evaluation. One class per method,
 /// registered by name in <see cref="PretrainingMethods"/>; nothing else in the code compares method names.
 /// </summary>
-public interface IPretrainingMethod
+internal interface IPretrainingMethod
 {
     /// <summary>The name <c>--method</c> and a run's config.json use (lower case).</summary>
     string Name { get; }
@@ -40,4 +40,4 @@ public interface IPretrainingMethod
 /// <param name="Tokenizer">Tokenizer of the text tower, or null for image-only methods.</param>
 /// <param name="Config">The configuration with what the weights decided (e.g. the text encoder's size).</param>
 /// <param name="Notes">What was loaded from where.</param>
-public sealed record PretrainingModel(IPretrainingObjective Objective, WordPieceTokenizer? Tokenizer, ConVirtConfig Config, IReadOnlyList<string> Notes);
+internal sealed record PretrainingModel(IPretrainingObjective Objective, WordPieceTokenizer? Tokenizer, ConVirtConfig Config, IReadOnlyList<string> Notes);

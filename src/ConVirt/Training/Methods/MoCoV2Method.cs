@@ -4,7 +4,7 @@ using ConVirt.Interop;
 namespace ConVirt.Training;
 
 /// <summary>MoCo v2 (image-only baseline): a momentum key encoder and a queue of negatives; τ = 0.2 by default.</summary>
-public sealed class MoCoV2Method : IPretrainingMethod
+internal sealed class MoCoV2Method : IPretrainingMethod
 {
     /// <summary>MoCo v2's temperature (He et al. / Chen et al.), the default when the method is chosen.</summary>
     public const double Temperature = 0.2;

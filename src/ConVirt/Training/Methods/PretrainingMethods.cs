@@ -5,7 +5,7 @@ namespace ConVirt.Training;
 /// method names. A new method is one <see cref="IPretrainingMethod"/> class plus one line here (or a
 /// <see cref="Register"/> call from an application).
 /// </summary>
-public static class PretrainingMethods
+internal static class PretrainingMethods
 {
     private static readonly List<IPretrainingMethod> methods = [];   // in registration order; guarded by itself
 

@@ -4,7 +4,7 @@ using ConVirt.Interop;
 namespace ConVirt.Training;
 
 /// <summary>SimCLR (image-only baseline): two augmented views per image, NT-Xent over the 2N views.</summary>
-public sealed class SimClrMethod : IPretrainingMethod
+internal sealed class SimClrMethod : IPretrainingMethod
 {
     /// <inheritdoc />
     public string Name => "simclr";

@@ -120,10 +120,11 @@ public sealed class ArchiveManifestBuilderTests
         var loaded = Manifest.Load(output, new ManifestOptions(RequireText: true));
         Assert.Equal(3, loaded.Rows.Count);
 
-        // a manifest beside the archive could not reach its images: refused before anything is written
-        var e = Assert.Throws<ArgumentException>(() => ArchiveManifestBuilder.Build(
-            new ArchiveManifestOptions(archive, csv, Path.Combine(root, "elsewhere", "m.jsonl"), Salt), Read));
-        Assert.Contains("write the manifest in", e.Message);
-        Assert.False(Directory.Exists(Path.Combine(root, "elsewhere")));
+        // a manifest in a folder beside the archive names its images with ../ and reaches the same files
+        var elsewhere = Path.Combine(root, "elsewhere", "m.jsonl");
+        ArchiveManifestBuilder.Build(new ArchiveManifestOptions(archive, csv, elsewhere, Salt, Views: ["pa", "AP"]), Read);
+        Assert.Equal(["../archive/p1/s1/a.dcm", "../archive/p1/s2/c", "../archive/p2/d.dcm"],
+            File.ReadAllLines(elsewhere).Select(l => (string)JsonNode.Parse(l)!["image"]!));
+        Assert.Equal(loaded.Rows.Select(r => r.ImagePath), Manifest.Load(elsewhere, new ManifestOptions(RequireText: true)).Rows.Select(r => r.ImagePath));
     }
 }

@@ -6,7 +6,7 @@ namespace ConVirt.Data.Dicom;
 /// Deflated Image Frame Compression (1.2.840.10008.1.2.8.1): each frame is raw deflate (RFC 1951) of its
 /// native little-endian bytes.
 /// </summary>
-public sealed class DeflatedFrameCodec : IDicomCodec
+internal sealed class DeflatedFrameCodec : IDicomCodec
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> TransferSyntaxes { get; } = [DicomTransferSyntax.DeflatedImageFrameCompression.Uid];

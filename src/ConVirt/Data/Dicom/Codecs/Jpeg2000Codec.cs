@@ -14,7 +14,7 @@ namespace ConVirt.Data.Dicom;
 /// is read as two's complement in Bits Stored, as pydicom and GDCM do. Each call uses its own OpenJPEG codec,
 /// stream and image, freed before it returns; the library's messages go to the exception, never to a console.
 /// </remarks>
-public sealed unsafe class Jpeg2000Codec : IDicomCodec
+internal sealed unsafe class Jpeg2000Codec : IDicomCodec
 {
     const string Package = "libopenjp2-7";
     const string CodecName = "JPEG 2000 (OpenJPEG)";

@@ -7,7 +7,7 @@ namespace ConVirt.Data.Dicom;
 /// streams come out as RGB (libjpeg converts YCbCr), so the returned frame says "RGB" whatever the header's
 /// YBR_FULL / YBR_FULL_422 says.
 /// </summary>
-public sealed class JpegBaselineCodec : IDicomCodec
+internal sealed class JpegBaselineCodec : IDicomCodec
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> TransferSyntaxes { get; } = [DicomTransferSyntax.JpegBaseline.Uid];

@@ -10,7 +10,7 @@ namespace ConVirt.Data.Dicom;
 /// </summary>
 /// <remarks>Lossy: JpegLibrary's inverse DCT rounds differently from the IJG integer DCT used by GDCM and
 /// DCMTK, so samples can differ from theirs by a few levels (see docs/benchmarks.md and the tests).</remarks>
-public sealed class JpegExtendedCodec : IDicomCodec
+internal sealed class JpegExtendedCodec : IDicomCodec
 {
     /// <inheritdoc />
     public IReadOnlyList<string> TransferSyntaxes { get; } = ["1.2.840.10008.1.2.4.51"];

@@ -4,7 +4,7 @@ namespace ConVirt.Data.Dicom;
 /// JPEG Lossless, Non-Hierarchical, process 14 (1.2.840.10008.1.2.4.57, any selection value) and its
 /// first-order-prediction subset (1.2.840.10008.1.2.4.70), with our own decoder (<see cref="JpegLosslessDecoder"/>).
 /// </summary>
-public sealed class JpegLosslessCodec : IDicomCodec
+internal sealed class JpegLosslessCodec : IDicomCodec
 {
     /// <inheritdoc />
     public IReadOnlyList<string> TransferSyntaxes { get; } = ["1.2.840.10008.1.2.4.57", "1.2.840.10008.1.2.4.70"];

@@ -6,7 +6,7 @@ namespace ConVirt.Data.Dicom;
 /// JPEG-LS lossless (1.2.840.10008.1.2.4.80) and near-lossless (1.2.840.10008.1.2.4.81) through CharLS 2
 /// (Debian libcharls2, libcharls.so.2), by P/Invoke over its C API, loaded on the first <see cref="Decode"/>.
 /// </summary>
-public sealed unsafe class JpegLsCodec : IDicomCodec
+internal sealed unsafe class JpegLsCodec : IDicomCodec
 {
     const string Package = "libcharls2";
     const string Described = "JPEG-LS (CharLS; transfer syntaxes 1.2.840.10008.1.2.4.80, .81)";

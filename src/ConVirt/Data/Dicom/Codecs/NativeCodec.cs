@@ -7,7 +7,7 @@ namespace ConVirt.Data.Dicom;
 /// Bits Allocated 1, 8, 16 or 32; pixel- or plane-interleaved colour; native YBR_FULL_422 (Y1 Y2 Cb Cr per
 /// pair of pixels), expanded to full YBR_FULL by repeating each pair's chroma.
 /// </summary>
-public sealed class NativeCodec : IDicomCodec
+internal sealed class NativeCodec : IDicomCodec
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> TransferSyntaxes { get; } =

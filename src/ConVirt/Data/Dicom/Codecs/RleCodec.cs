@@ -6,7 +6,7 @@ namespace ConVirt.Data.Dicom;
 /// RLE Lossless (1.2.840.10008.1.2.5, PS3.5 annex G): a 64-byte header (segment count, up to 15 offsets),
 /// then one PackBits segment per byte plane: for each sample, its bytes from most to least significant.
 /// </summary>
-public sealed class RleCodec : IDicomCodec
+internal sealed class RleCodec : IDicomCodec
 {
     /// <inheritdoc/>
     public IReadOnlyList<string> TransferSyntaxes { get; } = [DicomTransferSyntax.RleLossless.Uid];

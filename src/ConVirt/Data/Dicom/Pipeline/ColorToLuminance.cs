@@ -5,7 +5,7 @@ namespace ConVirt.Data.Dicom;
 /// the weights the PNG/JPEG path uses. YBR_FULL goes to RGB first (PS3.3 C.7.6.3.1.2, full range, each
 /// channel clamped), as pydicom's convert_color_space does.
 /// </summary>
-public static class ColorToLuminance
+internal static class ColorToLuminance
 {
     /// <summary>Converts <paramref name="samples"/> (3 per pixel) into <paramref name="output"/> (1 per pixel).</summary>
     /// <exception cref="DicomCodecException">A colour space other than RGB or YBR_FULL.</exception>

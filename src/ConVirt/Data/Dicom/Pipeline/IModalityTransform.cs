@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Dicom;
 
 /// <summary>The Modality LUT stage: stored values to modality values (e.g. Hounsfield units).</summary>
-public interface IModalityTransform
+internal interface IModalityTransform
 {
     /// <summary>Maps one stored value.</summary>
     double Map(int stored);

@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Dicom;
 
 /// <summary>The VOI stage: modality values to display intensities in [0, 1] (0 = black for MONOCHROME2).</summary>
-public interface IVoiTransform
+internal interface IVoiTransform
 {
     /// <summary>Maps every value of <paramref name="input"/> into <paramref name="output"/> (same length).</summary>
     void Apply(ReadOnlySpan<double> input, Span<float> output);

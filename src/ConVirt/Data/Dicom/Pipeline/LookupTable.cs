@@ -5,7 +5,7 @@ namespace ConVirt.Data.Dicom;
 /// and LUT Data. Inputs below the first mapped value take the first entry, inputs past the last take the last
 /// (PS3.3 C.11.1.1, as pydicom applies it: the input is truncated to an integer index).
 /// </summary>
-public sealed class LookupTable
+internal sealed class LookupTable
 {
     /// <summary>Creates the table.</summary>
     /// <param name="firstMapped">The input value that maps to entry 0.</param>

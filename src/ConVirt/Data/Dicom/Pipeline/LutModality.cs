@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Dicom;
 
 /// <summary>The Modality LUT Sequence's first item applied to stored values.</summary>
-public sealed class LutModality(LookupTable table) : IModalityTransform
+internal sealed class LutModality(LookupTable table) : IModalityTransform
 {
     /// <summary>The table.</summary>
     public LookupTable Table { get; } = table;

@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Dicom;
 
 /// <summary>A VOI LUT Sequence item, its output scaled by 1 / (2^bits - 1) onto [0, 1].</summary>
-public sealed class LutVoi(LookupTable table, int index = 0) : IVoiTransform
+internal sealed class LutVoi(LookupTable table, int index = 0) : IVoiTransform
 {
     /// <summary>The table.</summary>
     public LookupTable Table { get; } = table;

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ConVirt.Data.Dicom;
 
 /// <summary>The frame's own range: (x - min) / (max - min); a constant frame maps to 0.</summary>
-public sealed class MinMaxVoi : IVoiTransform
+internal sealed class MinMaxVoi : IVoiTransform
 {
     private string _description = "frame min..max";
 

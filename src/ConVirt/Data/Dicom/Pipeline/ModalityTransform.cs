@@ -1,7 +1,7 @@
 namespace ConVirt.Data.Dicom;
 
 /// <summary>Chooses the Modality LUT stage from a header: the Modality LUT Sequence, else Rescale Slope / Intercept.</summary>
-public static class ModalityTransform
+internal static class ModalityTransform
 {
     /// <summary>The modality transform <paramref name="header"/> describes.</summary>
     public static IModalityTransform From(DicomHeader header)

@@ -4,7 +4,7 @@ namespace ConVirt.Data.Dicom;
 /// PALETTE COLOR: the three Palette Color LUTs (plain or Segmented, PS3.3 C.7.9) that map a stored index to
 /// red, green and blue; <see cref="Apply"/> gives luminance in [0, 1].
 /// </summary>
-public sealed class PaletteColorLut
+internal sealed class PaletteColorLut
 {
     private PaletteColorLut(LookupTable red, LookupTable green, LookupTable blue) => (Red, Green, Blue) = (red, green, blue);
 

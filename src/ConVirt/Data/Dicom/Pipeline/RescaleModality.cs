@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ConVirt.Data.Dicom;
 
 /// <summary>Rescale Slope / Intercept: value = stored * slope + intercept (identity when absent).</summary>
-public sealed class RescaleModality(double slope = 1, double intercept = 0) : IModalityTransform
+internal sealed class RescaleModality(double slope = 1, double intercept = 0) : IModalityTransform
 {
     /// <summary>Rescale Slope.</summary>
     public double Slope { get; } = slope;

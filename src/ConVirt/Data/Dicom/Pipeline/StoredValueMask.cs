@@ -4,7 +4,7 @@ namespace ConVirt.Data.Dicom;
 /// The first pipeline stage: keeps the low Bits Stored bits of every sample and, for Pixel Representation 1,
 /// sign-extends them (two's complement), so that e.g. a 14-bit signed CT value 0x3FFF becomes -1.
 /// </summary>
-public static class StoredValueMask
+internal static class StoredValueMask
 {
     /// <summary>Masks (and sign-extends) <paramref name="samples"/> in place.</summary>
     public static void Apply(Span<int> samples, int bitsStored, bool signed)

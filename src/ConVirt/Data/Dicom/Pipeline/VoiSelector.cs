@@ -2,7 +2,7 @@ using ConVirt.Data;
 namespace ConVirt.Data.Dicom;
 
 /// <summary>Chooses the VOI stage for a grey image from its header and the <see cref="DicomWindowChoice"/>.</summary>
-public static class VoiSelector
+internal static class VoiSelector
 {
     /// <summary>
     /// <c>first</c>: window 0 when valid (an invalid one, e.g. width 0, is passed over, never divided by), else

@@ -3,7 +3,7 @@ using System.Globalization;
 namespace ConVirt.Data.Dicom;
 
 /// <summary>The VOI LUT Functions of a Window Center / Width pair (PS3.3 C.11.2.1.2-3).</summary>
-public enum VoiFunction
+internal enum VoiFunction
 {
     /// <summary>LINEAR: center and width shifted by 0.5 and 1 (C.11.2.1.2.1); width must be at least 1.</summary>
     Linear,
@@ -14,7 +14,7 @@ public enum VoiFunction
 }
 
 /// <summary>A window (center, width, function) mapped onto [0, 1], as the standard and pydicom compute it.</summary>
-public sealed class WindowVoi : IVoiTransform
+internal sealed class WindowVoi : IVoiTransform
 {
     /// <summary>Creates the window; use <see cref="IsValid"/> first to avoid the exception.</summary>
     /// <exception cref="ArgumentOutOfRangeException">The width is not valid for the function (or not finite).</exception>
