@@ -20,7 +20,7 @@ namespace ConVirt.Bench;
 /// final fit starts from the chosen λ's solution. Weights and standardisation are kept in managed arrays,
 /// so a probe holds no native memory.
 /// </remarks>
-public sealed class ProbeBaseline
+internal sealed class ProbeBaseline
 {
     ProbeBaseline(ProbeHeadKind kind, int outputCount, double l2, IReadOnlyList<(double L2, double ValidationLoss)> selection,
         FittedHead head)

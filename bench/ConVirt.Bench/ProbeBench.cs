@@ -13,7 +13,7 @@ namespace ConVirt.Bench;
 /// rows, scored on the test split with the same metric code; the three alternate, each repetition timing one whole
 /// protocol (standardise, grid on the hold-out, refit, test probabilities).
 /// </summary>
-public static class ProbeBench
+internal static class ProbeBench
 {
     /// <summary>The previous probe's settings (its defaults before issue 27).</summary>
     public static readonly LogisticRegressionProbeOptions Previous = new(MaxIterations: 300, GradientTolerance: 1e-8, LossTolerance: 1e-12);
