@@ -33,8 +33,8 @@ internal sealed class BFloat16Policy(Bf16Kernels kernels) : PrecisionPolicy
         var w = Weight(weight, channelsLast, cache);
         var b = bias is null ? null : Weight(bias, false, cache);
         Tensor y = Kernels == Bf16Kernels.Native
-            ? nn.functional.conv2d(Operand(x), w, b, strides: [stride, stride], padding: [padding, padding])
-            : nn.functional.conv2d(Operand(x), w, b, strides: [stride, stride], padding: [padding, padding]).to(ScalarType.BFloat16);
+            ? PointwiseConvolution.Conv2d(Operand(x), w, b, stride, padding)
+            : PointwiseConvolution.Conv2d(Operand(x), w, b, stride, padding).to(ScalarType.BFloat16);
         return y.MoveToOuterDisposeScope();
     }
 

@@ -23,9 +23,9 @@ internal sealed class Float32Policy : PrecisionPolicy
     /// <inheritdoc />
     public override Tensor Convolution(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, bool channelsLast, WeightCastCache? cache)
     {
-        if (!channelsLast) return nn.functional.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding]);
+        if (!channelsLast) return PointwiseConvolution.Conv2d(x, weight, bias, stride, padding);
         using var w = TensorLayout.ToChannelsLast(weight);
-        return nn.functional.conv2d(x, w, bias, strides: [stride, stride], padding: [padding, padding]);
+        return PointwiseConvolution.Conv2d(x, w, bias, stride, padding);
     }
 
     /// <inheritdoc />

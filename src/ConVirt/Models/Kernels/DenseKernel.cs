@@ -1,4 +1,5 @@
 using ConVirt.Precision;
+using ConVirt.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -9,7 +10,8 @@ namespace ConVirt.Models.Kernels;
 internal enum LinearKernelPolicy
 {
     /// <summary>oneDNN on CPU float32 inputs of at least <see cref="DenseKernel.MinRowsForOneDnn"/> rows when the CPU has
-    /// AVX-512 (<see cref="DenseKernel.CpuHasAvx512"/>), the BLAS otherwise.</summary>
+    /// AVX-512 (<see cref="DenseKernel.CpuHasAvx512"/>) and reports its caches (<see cref="CpuCacheTopology"/>: oneDNN's
+    /// 1x1 convolutions were wrong where it does not), the BLAS otherwise.</summary>
     Auto,
     /// <summary>Always libtorch's <c>linear</c> (its BLAS: MKL on CPU, cuBLAS on CUDA).</summary>
     Blas,
@@ -93,7 +95,7 @@ internal static class DenseKernel
         if (x.device_type != DeviceType.CPU || x.dtype != ScalarType.Float32 || weight.dtype != ScalarType.Float32 || weight.dim() != 2 || x.dim() < 1) return false;
         long rows = x.shape[^1] == 0 ? 0 : x.numel() / x.shape[^1];
         if (rows == 0) return false;   // nothing to compute: libtorch's linear handles empty inputs
-        return p == LinearKernelPolicy.OneDnn || AutoChoosesOneDnn(rows, CpuHasAvx512);
+        return p == LinearKernelPolicy.OneDnn || (AutoChoosesOneDnn(rows, CpuHasAvx512) && CpuCacheTopology.Reported);
     }
 
     /// <summary><paramref name="layer"/>(<paramref name="x"/>) for x [..., in] -> [..., out] in the precision in force

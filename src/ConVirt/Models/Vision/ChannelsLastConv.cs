@@ -35,7 +35,6 @@ internal static class ChannelsLastConv
     /// in the precision in force (<see cref="Autocast"/>: bfloat16 operands and output under <see cref="BFloat16Policy"/>).</summary>
     public static Tensor Call(Conv2d conv, Tensor x, long stride, long padding, bool channelsLast)
     {
-        if (!channelsLast && Autocast.Policy is Float32Policy) return conv.call(x);
         return Autocast.Convolution(x, conv.weight!, conv.bias, stride, padding, channelsLast);
     }
 
