@@ -1,4 +1,3 @@
-using ConVirt.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,4 +1,4 @@
-using ConVirt.Runtime;
+using ConVirt.Precision;
 using ConVirt.Models.Kernels;
 using ConVirt.Models;
 using ConVirt.Models.Text;

@@ -1,5 +1,4 @@
 using ConVirt.Precision;
-using ConVirt.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 

@@ -1,5 +1,4 @@
 using ConVirt.Precision;
-using ConVirt.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;

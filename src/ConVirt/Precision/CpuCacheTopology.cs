@@ -1,6 +1,6 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace ConVirt.Runtime;
+namespace ConVirt.Precision;
 
 /// <summary>
 /// Whether the CPU describes its caches through CPUID (leaf 4 on Intel, leaf 0x8000001D on AMD). oneDNN sizes the
@@ -9,7 +9,7 @@ namespace ConVirt.Runtime;
 /// /sys/devices/system/cpu/cpu0/cache) libtorch's oneDNN 1x1 convolutions computed outputs wrong by up to 57 % of
 /// their scale and killed the process with SIGFPE (an integer division by zero), under the AVX2 and AVX-512 kernels
 /// alike, while 3x3 and 7x7 convolutions and matrix products were right (docs/testing.md). What reads this keeps
-/// 1x1 convolutions off oneDNN when the topology is missing (<see cref="Precision.PointwiseConvolution"/>).
+/// 1x1 convolutions off oneDNN when the topology is missing (<see cref="PointwiseConvolution"/>).
 /// </summary>
 internal static class CpuCacheTopology
 {
