@@ -67,19 +67,14 @@ internal static class EncoderSeam
         for (int start = 0; start < images.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, images.Count - start);
-            // A forward pass of a single image gives other features than the same image within a batch (measured on
-            // the CPU: cpu-small at 32 px, 2026-12-05; see the report of issue 25). Until that is understood a lone
-            // image is run twice in one batch, so that its vector is the batched one (as `convirt embed` gives it).
-            int rows = Math.Max(count, 2);
-            var buffer = new float[rows * imageSize * imageSize];
+            var buffer = new float[count * imageSize * imageSize];
             for (int i = 0; i < count; i++)
                 transform.Apply(images[start + i](), buffer.AsSpan(i * imageSize * imageSize, imageSize * imageSize));
-            if (count == 1) buffer.AsSpan(0, imageSize * imageSize).CopyTo(buffer.AsSpan(imageSize * imageSize));
             using var scope = NewDisposeScope();
-            var x = BatchTensors.Images(buffer, rows, imageSize, h.Device);
+            var x = BatchTensors.Images(buffer, count, imageSize, h.Device);
             var features = h.Loaded.Image.call(x);
             if (projected) features = Models.ProjectionHead.Forward(h.Loaded.Model!.ImageProjection, features);
-            result.AddRange(Rows(features).Take(count));
+            result.AddRange(Rows(features));
         }
         return [.. result];
     }

@@ -30,7 +30,7 @@ public sealed class ConVirtEncoderTests
             var expected = ImageFeatures.Extract(loaded, rows, 32, kind == EmbeddingKind.Projected, torch.CPU).Features;
             var actual = encoder.EmbedImages(rows.Select(r => r.ImagePath), kind);
             AssertRowsEqual(expected, actual, 1e-5);
-            // one image alone: the vector it has within a batch (a forward pass of one image differs, see EncoderSeam)
+            // one image alone: the vector it has within a batch (a batch of one once differed: oneDNN's 1x1 kernels, docs/testing.md)
             AssertRowsEqual(ToMatrix([actual[4]]), encoder.EmbedImages([rows[4].ImagePath], kind), 1e-5);
         }
 
@@ -129,6 +129,25 @@ public sealed class ConVirtEncoderTests
         for (int i = 0; i < rows.Length; i++)
             for (int j = 0; j < rows[i].Length; j++) m[i, j] = rows[i][j];
         return m;
+    }
+
+    [Fact]
+    public void ALoneImageGetsTheVectorItGetsWithinABatch()
+    {
+        // the packaged ImageNet ResNet-18 at 32 px: where oneDNN's 1x1 kernels were unsafe (a CPU hiding its caches,
+        // docs/testing.md) a batch of one gave vectors 10 apart on a scale of 49 from the same images batched
+        var dir = Pipeline.TinyRuns.TempFolder("api-lone");
+        var manifest = SyntheticDataset.Write(Path.Combine(dir, "data"), 3, 48, seed: 5);
+        var paths = Manifest.Load(manifest).Rows.Select(r => r.ImagePath).ToList();
+        using var encoder = ConVirtEncoder.Load("imagenet", new EncoderOptions { ImageSize = 32, BatchSize = 3 });
+        var batched = encoder.EmbedImages(paths);
+        for (int i = 0; i < paths.Count; i++)
+        {
+            var alone = encoder.EmbedImages([paths[i]]);
+            float scale = batched[i].Max(Math.Abs);
+            Assert.True(scale > 1, $"image {i}: features of scale {scale}");
+            AssertRowsEqual(ToMatrix([batched[i]]), alone, 1e-5 * scale);
+        }
     }
 
     static void AssertRowsEqual(float[,] expected, float[][] actual, double tolerance)
