@@ -33,6 +33,17 @@ public abstract class EncoderSettings : CommandSettings
     /// <summary>--precision as the library's enum.</summary>
     internal PrecisionMode PrecisionMode => PrecisionPolicy.ParseMode(Precision);
 
+    /// <summary>--precision as the public API's enum (same parsing and errors as <see cref="PrecisionMode"/>).</summary>
+    internal ComputePrecision ComputePrecision => PrecisionMode switch
+    {
+        PrecisionMode.Bf16 => ComputePrecision.Bf16,
+        PrecisionMode.Auto => ComputePrecision.Auto,
+        _ => ComputePrecision.Fp32,
+    };
+
+    /// <summary>--device as the public API's enum; the options' internal DeviceName carries the exact name (cuda:N).</summary>
+    internal ComputeDevice ComputeDevice => Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? ComputeDevice.Cuda : ComputeDevice.Cpu;
+
     /// <inheritdoc />
     public sealed override ValidationResult Validate() =>
         EncoderRequired && string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")

@@ -150,7 +150,7 @@ internal static class EncoderSeam
         public void Report(TrainingProgress value) => report(value);
     }
 
-    static PrecisionMode Mode(ComputePrecision p) => p switch
+    internal static PrecisionMode Mode(ComputePrecision p) => p switch
     {
         ComputePrecision.Bf16 => PrecisionMode.Bf16,
         ComputePrecision.Auto => PrecisionMode.Auto,
