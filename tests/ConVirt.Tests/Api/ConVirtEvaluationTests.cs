@@ -160,6 +160,48 @@ public sealed class ConVirtEvaluationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void TheEvaluateCommandsPrintTheJobsMarkdownThroughTheSamePath()
+    {
+        var dir = Pipeline.TinyRuns.TempFolder("api-cli");
+        var manifest = SyntheticDataset.Write(Path.Combine(dir, "data"), 40, 32, seed: 8);
+        var (run, _, _) = Pipeline.TinyCheckpoint.Save(Path.Combine(dir, "run"));
+
+        // linear with the label value filter: the command's "a|b" lists must reach the job as LabelValueFilter.Parse makes them
+        var linear = LinearEvaluationJob.Run(new LabelEfficiencyOptions
+        {
+            Encoder = run, Train = manifest, Test = manifest, Label = "finding", TestSplit = "val", Fractions = [0.5, 1], Runs = 2, ImageSize = 32, Seed = 1,
+            LabelValues = LabelValueFilter.Parse(" pneumothorax | ", "normal"),
+        });
+        Assert.Equal(["0", "1"], linear.Classes);   // binary: normal against the rest
+        var (code, text) = Cli.CliRunner.Run("evaluate", "linear", "--encoder", run, "--train", manifest, "--test", manifest, "--label", "finding",
+            "--test-split", "val", "--fractions", "0.5,1", "--runs", "2", "--image-size", "32", "--seed", "1", "--ignore-values", " pneumothorax | ", "--positive", "normal");
+        Assert.True(code == 0, text);
+        Assert.Contains(linear.ToMarkdown(), text);
+
+        var retrieval = RetrievalJob.Run(new RetrievalOptions { Encoder = run, Queries = manifest, Candidates = manifest, Label = "finding", QuerySplit = "val", Ks = [2, 4], ImageSize = 32 });
+        (code, text) = Cli.CliRunner.Run("evaluate", "retrieval", "--encoder", run, "--queries", manifest, "--candidates", manifest, "--label", "finding",
+            "--query-split", "val", "--ks", "2,4", "--image-size", "32");
+        Assert.True(code == 0, text);
+        Assert.Contains(retrieval.ToMarkdown(), text);
+
+        var zeroShot = ZeroShotJob.Run(new ZeroShotOptions { Encoder = run, Data = manifest, Prompts = PairsPrompts(dir), Mode = ZeroShotMode.Pairs, Split = "train", ImageSize = 32, Resamples = 20 });
+        (code, text) = Cli.CliRunner.Run("evaluate", "zeroshot", "--encoder", run, "--data", manifest, "--prompts", PairsPrompts(dir), "--mode", "pairs",
+            "--split", "train", "--image-size", "32", "--resamples", "20");
+        Assert.True(code == 0, text);
+        Assert.Contains(zeroShot.ToMarkdown(), text);
+    }
+
+    static string PairsPrompts(string dir)
+    {
+        var path = Path.Combine(dir, "pairs.jsonl");
+        File.WriteAllLines(path, [
+            "{\"label\": \"effusion:positive\", \"text\": \"small left pleural effusion\"}",
+            "{\"label\": \"effusion:negative\", \"text\": \"no pleural effusion\"}",
+        ]);
+        return path;
+    }
+
+    [Fact]
     public void BadOptionsAreRefusedNamingTheField()
     {
         var linear = new LinearProbeOptions { Encoder = "imagenet", TrainManifest = "absent.jsonl", TestManifest = "absent.jsonl", Label = "finding" };
