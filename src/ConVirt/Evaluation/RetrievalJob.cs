@@ -33,7 +33,7 @@ internal static class RetrievalJob
         cancellationToken.ThrowIfCancellationRequested();
         var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys);
         var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
+        using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         IReadOnlyList<TextQuery>? texts = null;
         if (options.TextQueries is not null)
         {

@@ -263,6 +263,23 @@ public sealed class ConVirtEvaluationTests(ITestOutputHelper output)
         }));
     }
 
+    [Fact]
+    public void TheApiDocsExampleIsTheCompiledSamplesCode()
+    {
+        var docs = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "docs", "api.md"));
+        var sample = File.ReadAllText(Path.Combine(TestPaths.RepoRoot, "samples", "Evaluate", "Program.cs"));
+        string Between(string text, string begin, string end)
+        {
+            int from = text.IndexOf(begin, StringComparison.Ordinal), to = text.IndexOf(end, StringComparison.Ordinal);
+            Assert.True(from >= 0 && to > from, $"markers {begin} / {end} not found");
+            return text[(from + begin.Length)..to];
+        }
+        var example = Between(docs, "<!-- evaluate-sample:begin -->\n```csharp\n", "```\n<!-- evaluate-sample:end -->");
+        var code = Between(sample, "// evaluate:begin\n", "// evaluate:end");
+        Assert.Equal(code, example);
+        foreach (var call in new[] { "ConVirtEvaluation.LinearProbe(", "ConVirtEvaluation.Retrieval(", "ConVirtEvaluation.ZeroShot(" }) Assert.Contains(call, example);
+    }
+
     /// <summary>24 MedPix rows, Head or Thorax, as a manifest of absolute image paths: 16 train and 8 test rows, both classes in each.</summary>
     static string MedPixSubset(string shared, string dir)
     {

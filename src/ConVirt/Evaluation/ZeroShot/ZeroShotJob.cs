@@ -28,7 +28,7 @@ internal static class ZeroShotJob
     {
         cancellationToken.ThrowIfCancellationRequested();
         var prompts = PromptSet.Load(options.Prompts);
-        var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, options.Precision);
+        using var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, options.Precision);
         encoder.RequireTextTower("zero-shot classification needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
         cancellationToken.ThrowIfCancellationRequested();
         var device = torch.device(options.Device);
