@@ -30,6 +30,9 @@ public abstract class EncoderSettings : CommandSettings
     [CommandOption("--threads <N>"), Description("libtorch threads (default: every core).")]
     public int Threads { get; init; }
 
+    [CommandOption("--image-root <FOLDER>"), Description("Folder that relative image paths resolve against (default: the manifest's folder).")]
+    public string? ImageRoot { get; init; }
+
     /// <summary>--precision as the library's enum.</summary>
     internal PrecisionMode PrecisionMode => PrecisionPolicy.ParseMode(Precision);
 

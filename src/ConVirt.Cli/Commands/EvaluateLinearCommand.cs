@@ -31,7 +31,7 @@ internal sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Eval
         /// <summary>The public API's options (the command's checks stay the job's, with option names).</summary>
         internal LinearProbeOptions ToProbeOptions() => new()
         {
-            Encoder = Encoder!, TrainManifest = Train!, TestManifest = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit,
+            Encoder = Encoder!, TrainManifest = Train!, TestManifest = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit, ImageRoot = ImageRoot,
             Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, OutputFolder = Out, ImageSize = ImageSize, Seed = Seed,
             Device = ComputeDevice, DeviceName = Device, Precision = ComputePrecision,
             IgnoreValues = IgnoreValues is null ? null : OptionLists.Values(IgnoreValues), PositiveValues = Positive is null ? null : OptionLists.Values(Positive),
@@ -40,7 +40,7 @@ internal sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Eval
         /// <summary>The library options (evaluate finetune).</summary>
         public LabelEfficiencyOptions ToOptions() => new()
         {
-            Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit,
+            Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit, ImageRoot = ImageRoot,
             Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device, Precision = PrecisionPolicy.ParseMode(Precision),
             LabelValues = IgnoreValues is null && Positive is null ? null : LabelValueFilter.Parse(IgnoreValues, Positive),
         };

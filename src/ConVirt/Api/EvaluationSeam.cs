@@ -19,7 +19,7 @@ internal static class EvaluationSeam
         bool filter = o.IgnoreValues is not null || o.PositiveValues is not null;
         var r = LinearEvaluationJob.Run(new LabelEfficiencyOptions
         {
-            Encoder = o.Encoder, Train = o.TrainManifest, Test = o.TestManifest, Label = o.Label, TrainSplit = o.TrainSplit, TestSplit = o.TestSplit,
+            Encoder = o.Encoder, Train = o.TrainManifest, Test = o.TestManifest, Label = o.Label, TrainSplit = o.TrainSplit, TestSplit = o.TestSplit, ImageRoot = o.ImageRoot,
             Fractions = [.. o.Fractions], Runs = o.Runs, Out = o.OutputFolder, ImageSize = o.ImageSize, Seed = o.Seed,
             Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision),
             LabelValues = filter ? new LabelValueFilter(Values(o.IgnoreValues) ?? [], Values(o.PositiveValues)) : null,
@@ -39,7 +39,7 @@ internal static class EvaluationSeam
         Prepare(o.Threads);
         var r = RetrievalJob.Run(new RetrievalOptions
         {
-            Encoder = o.Encoder, Queries = o.QueryManifest, Candidates = o.CandidateManifest, Label = o.Label, QuerySplit = o.QuerySplit,
+            Encoder = o.Encoder, Queries = o.QueryManifest, Candidates = o.CandidateManifest, Label = o.Label, QuerySplit = o.QuerySplit, ImageRoot = o.ImageRoot,
             CandidateSplit = o.CandidateSplit, Ks = [.. o.Ks], TextQueries = o.TextQueriesFile, Sheets = o.ContactSheetFolder, Out = o.OutputFolder,
             ImageSize = o.ImageSize, Seed = o.Seed, Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision),
         }, progress, cancellationToken);
@@ -58,7 +58,7 @@ internal static class EvaluationSeam
         {
             Encoder = o.Encoder, Data = o.DataManifest, Prompts = o.PromptsFile, Label = o.Label,
             Mode = o.Mode == ZeroShotEvaluationMode.Pairs ? ZeroShotMode.Pairs : ZeroShotMode.Classes,
-            Split = o.Split, Resamples = o.Resamples, Out = o.OutputFolder, ImageSize = o.ImageSize,
+            Split = o.Split, ImageRoot = o.ImageRoot, Resamples = o.Resamples, Out = o.OutputFolder, ImageSize = o.ImageSize,
             Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision),
         }, progress, cancellationToken);
         return new ZeroShotEvaluationResult(Encoder(r.Encoder), r.Mode == "pairs" ? ZeroShotEvaluationMode.Pairs : ZeroShotEvaluationMode.Classes,

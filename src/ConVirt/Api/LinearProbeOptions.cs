@@ -23,6 +23,9 @@ public sealed record LinearProbeOptions
     /// <summary>Makes the label binary: these values are 1, every other value 0; null or empty keeps the values. Needs a single label key.</summary>
     public IReadOnlyList<string>? PositiveValues { get; init; }
 
+    /// <summary>Folder that relative image paths of the manifests resolve against; null: each manifest's own folder. Absolute paths are used as they are.</summary>
+    public string? ImageRoot { get; init; }
+
     /// <summary>Split of <see cref="TrainManifest"/> used when rows carry splits (default <c>train</c>).</summary>
     public string TrainSplit { get; init; } = "train";
 

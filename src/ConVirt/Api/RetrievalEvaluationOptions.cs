@@ -17,6 +17,9 @@ public sealed record RetrievalEvaluationOptions
     /// <summary>One label key: a candidate is relevant when its value equals the query's.</summary>
     public required string Label { get; init; }
 
+    /// <summary>Folder that relative image paths of the manifests resolve against; null: each manifest's own folder. Absolute paths are used as they are.</summary>
+    public string? ImageRoot { get; init; }
+
     /// <summary>Split of <see cref="QueryManifest"/>; null: every row.</summary>
     public string? QuerySplit { get; init; }
 

@@ -31,6 +31,9 @@ public sealed record ZeroShotEvaluationOptions
     /// <summary>Classes (default) or pairs.</summary>
     public ZeroShotEvaluationMode Mode { get; init; } = ZeroShotEvaluationMode.Classes;
 
+    /// <summary>Folder that relative image paths of the manifests resolve against; null: each manifest's own folder. Absolute paths are used as they are.</summary>
+    public string? ImageRoot { get; init; }
+
     /// <summary>Only rows of this split; null: every row.</summary>
     public string? Split { get; init; }
 

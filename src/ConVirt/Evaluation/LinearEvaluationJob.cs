@@ -25,8 +25,8 @@ internal static class LinearEvaluationJob
     {
         options.Validate();
         var keys = LabelTask.ParseKeys(options.Label);
-        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues);
-        var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues);
+        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues, LabelledRows.RootedAt(options.ImageRoot));
+        var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues, LabelledRows.RootedAt(options.ImageRoot));
         var task = LabelTask.Infer(keys, train, test);
         using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         var device = torch.device(options.Device);

@@ -31,8 +31,8 @@ internal static class RetrievalJob
         var keys = new[] { options.Label.Trim() };
         if (options.Label.Contains(',')) throw new ArgumentException($"--label '{options.Label}': retrieval takes one label key");
         cancellationToken.ThrowIfCancellationRequested();
-        var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys);
-        var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys);
+        var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys, manifestOptions: LabelledRows.RootedAt(options.ImageRoot));
+        var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys, manifestOptions: LabelledRows.RootedAt(options.ImageRoot));
         using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         IReadOnlyList<TextQuery>? texts = null;
         if (options.TextQueries is not null)

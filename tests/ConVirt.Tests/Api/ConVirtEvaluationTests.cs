@@ -191,6 +191,53 @@ public sealed class ConVirtEvaluationTests(ITestOutputHelper output)
         Assert.Contains(zeroShot.ToMarkdown(), text);
     }
 
+    [Fact]
+    public void ImageRootResolvesAManifestKeptAwayFromItsImagesInTheCallsAndEveryManifestVerb()
+    {
+        var dir = Pipeline.TinyRuns.TempFolder("api-image-root");
+        var manifest = SyntheticDataset.Write(Path.Combine(dir, "data"), 20, 32, seed: 12);
+        var (run, _, _) = Pipeline.TinyCheckpoint.Save(Path.Combine(dir, "run"));
+        var moved = Path.Combine(dir, "elsewhere", "manifest.jsonl");   // relative image paths "images/..." no longer beside it
+        Directory.CreateDirectory(Path.GetDirectoryName(moved)!);
+        File.Copy(manifest, moved);
+        var root = Path.Combine(dir, "data");
+
+        var beside = ConVirtEvaluation.ZeroShot(new ZeroShotEvaluationOptions
+        {
+            Encoder = run, DataManifest = manifest, PromptsFile = PairsPrompts(dir), Mode = ZeroShotEvaluationMode.Pairs, ImageSize = 32, Resamples = 20,
+        });
+        var rooted = ConVirtEvaluation.ZeroShot(new ZeroShotEvaluationOptions
+        {
+            Encoder = run, DataManifest = moved, ImageRoot = root, PromptsFile = PairsPrompts(dir), Mode = ZeroShotEvaluationMode.Pairs, ImageSize = 32, Resamples = 20,
+        });
+        Assert.Equal(20, rooted.Data.Rows);
+        Assert.Equal(beside.Findings!["effusion"], rooted.Findings!["effusion"]);
+        Assert.ThrowsAny<Exception>(() => ConVirtEvaluation.ZeroShot(new ZeroShotEvaluationOptions
+        {
+            Encoder = run, DataManifest = moved, PromptsFile = PairsPrompts(dir), Mode = ZeroShotEvaluationMode.Pairs, ImageSize = 32, Resamples = 20,
+        }));
+        var retrieval = ConVirtEvaluation.Retrieval(new RetrievalEvaluationOptions
+        {
+            Encoder = run, QueryManifest = moved, CandidateManifest = moved, ImageRoot = root, Label = "finding", Ks = [3], ImageSize = 32,
+        });
+        Assert.Equal(20, retrieval.Candidates.Rows);
+
+        // the command line: --image-root is an option of every verb that runs an encoder over a manifest, and reaches the job
+        foreach (var verb in new[] { new[] { "embed" }, ["evaluate", "linear"], ["evaluate", "finetune"], ["evaluate", "retrieval"], ["evaluate", "zeroshot"], ["tsne"], ["ground"] })
+        {
+            var (helpCode, help) = Cli.CliRunner.Run([.. verb, "--help"]);
+            Assert.True(helpCode == 0, help);
+            Assert.Contains("--image-root", help);
+        }
+        var (code, text) = Cli.CliRunner.Run("evaluate", "retrieval", "--encoder", run, "--queries", moved, "--candidates", moved, "--label", "finding",
+            "--ks", "3", "--image-size", "32", "--image-root", root);
+        Assert.True(code == 0, text);
+        Assert.Contains(retrieval.Markdown, text);
+        (code, text) = Cli.CliRunner.Run("embed", "--encoder", run, "--data", moved, "--image-root", root, "--image-size", "32", "--out", Path.Combine(dir, "e.csv"));
+        Assert.True(code == 0, text);
+        Assert.Equal(20, File.ReadLines(Path.Combine(dir, "e.csv")).Count(l => l.Length > 0) - 1);   // a header line, then one line per image
+    }
+
     static string PairsPrompts(string dir)
     {
         var path = Path.Combine(dir, "pairs.jsonl");

@@ -50,7 +50,7 @@ internal static class ZeroShotJob
         if (string.IsNullOrWhiteSpace(o.Label)) throw new ArgumentException("--label KEY is required in classes mode");
         if (prompts.Count < 2) throw new ArgumentException($"{o.Prompts}: classes mode needs prompts for at least 2 labels, found {prompts.Count}");
         string key = o.Label.Trim();
-        var labelled = LabelledRows.Load(o.Data, o.Split, [key]);
+        var labelled = LabelledRows.Load(o.Data, o.Split, [key], manifestOptions: LabelledRows.RootedAt(o.ImageRoot));
         var classIndex = prompts.Select((p, i) => (p.Label, i)).ToDictionary(x => x.Label, x => x.i, StringComparer.Ordinal);
         var rows = labelled.Rows.Where(r => classIndex.ContainsKey(r.Labels[key]!.Trim())).ToList();
         int skipped = labelled.Rows.Count - rows.Count;
@@ -90,7 +90,7 @@ internal static class ZeroShotJob
         CancellationToken cancellationToken)
     {
         var findings = Findings(o, prompts);
-        var all = LabelledRows.Load(o.Data, o.Split, []);
+        var all = LabelledRows.Load(o.Data, o.Split, [], manifestOptions: LabelledRows.RootedAt(o.ImageRoot));
         foreach (var f in findings)
             if (!all.Rows.Any(r => r.Labels.ContainsKey(f)))
                 throw new ManifestException(o.Data, $"{o.Data}: no row has the label key '{f}' named by the prompts' '{f}:positive' / '{f}:negative'");
