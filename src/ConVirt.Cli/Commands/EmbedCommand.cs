@@ -16,7 +16,6 @@ internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.
         [CommandOption("--modality <M>"), Description("image (default) or text.")] public string Modality { get; init; } = "image";
         [CommandOption("--projected"), Description("Images: v = g_v(h_v) instead of h_v (ConVIRT runs).")] public bool Projected { get; init; }
         [CommandOption("--split <S>"), Description("Only rows of this split.")] public string? Split { get; init; }
-        [CommandOption("--image-root <FOLDER>"), Description("Folder that relative image paths resolve against (default: the manifest's folder).")] public string? ImageRoot { get; init; }
 
         protected override ValidationResult ValidateCommand() =>
             string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <MANIFEST> is required")

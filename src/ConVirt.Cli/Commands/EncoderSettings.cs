@@ -30,8 +30,22 @@ public abstract class EncoderSettings : CommandSettings
     [CommandOption("--threads <N>"), Description("libtorch threads (default: every core).")]
     public int Threads { get; init; }
 
+    [CommandOption("--image-root <FOLDER>"), Description("Folder that relative image paths resolve against (default: the manifest's folder).")]
+    public string? ImageRoot { get; init; }
+
     /// <summary>--precision as the library's enum.</summary>
     internal PrecisionMode PrecisionMode => PrecisionPolicy.ParseMode(Precision);
+
+    /// <summary>--precision as the public API's enum (same parsing and errors as <see cref="PrecisionMode"/>).</summary>
+    internal ComputePrecision ComputePrecision => PrecisionMode switch
+    {
+        PrecisionMode.Bf16 => ComputePrecision.Bf16,
+        PrecisionMode.Auto => ComputePrecision.Auto,
+        _ => ComputePrecision.Fp32,
+    };
+
+    /// <summary>--device as the public API's enum; the options' internal DeviceName carries the exact name (cuda:N).</summary>
+    internal ComputeDevice ComputeDevice => Device.StartsWith("cuda", StringComparison.OrdinalIgnoreCase) ? ComputeDevice.Cuda : ComputeDevice.Cpu;
 
     /// <inheritdoc />
     public sealed override ValidationResult Validate() =>

@@ -28,10 +28,19 @@ internal sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Eval
             : string.IsNullOrWhiteSpace(Label) ? ValidationResult.Error("--label <KEY> is required")
             : ValidationResult.Success();
 
-        /// <summary>The library options.</summary>
+        /// <summary>The public API's options (the command's checks stay the job's, with option names).</summary>
+        internal LinearProbeOptions ToProbeOptions() => new()
+        {
+            Encoder = Encoder!, TrainManifest = Train!, TestManifest = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit, ImageRoot = ImageRoot,
+            Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, OutputFolder = Out, ImageSize = ImageSize, Seed = Seed,
+            Device = ComputeDevice, DeviceName = Device, Precision = ComputePrecision,
+            IgnoreValues = IgnoreValues is null ? null : OptionLists.Values(IgnoreValues), PositiveValues = Positive is null ? null : OptionLists.Values(Positive),
+        };
+
+        /// <summary>The library options (evaluate finetune).</summary>
         public LabelEfficiencyOptions ToOptions() => new()
         {
-            Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit,
+            Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit, ImageRoot = ImageRoot,
             Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device, Precision = PrecisionPolicy.ParseMode(Precision),
             LabelValues = IgnoreValues is null && Positive is null ? null : LabelValueFilter.Parse(IgnoreValues, Positive),
         };
@@ -40,8 +49,8 @@ internal sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Eval
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         s.ApplyThreads();
-        var result = LinearEvaluationJob.Run(s.ToOptions(), new ConsoleProgress(console), cancellationToken);
-        console.WriteLine(result.ToMarkdown());
+        var result = EvaluationSeam.LinearProbe(s.ToProbeOptions(), new ConsoleProgress(console), cancellationToken);   // ConVirtEvaluation.LinearProbe without its checks
+        console.WriteLine(result.Markdown);
         if (s.Out is not null) console.WriteLine($"results: {Path.GetFullPath(s.Out)}");
         return 0;
     }

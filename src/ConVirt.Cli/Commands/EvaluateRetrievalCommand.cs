@@ -36,12 +36,13 @@ internal sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<E
     {
         s.ApplyThreads();
         var (queries, candidates, label) = PerClassSets.Apply(console, s.Queries!, s.Candidates!, s.Label, s.PerClass, s.Classes, s.Seed);
-        var result = RetrievalJob.Run(new RetrievalOptions
+        var result = EvaluationSeam.Retrieval(new RetrievalEvaluationOptions   // ConVirtEvaluation.Retrieval without its checks: the job's name the options
         {
-            Encoder = s.Encoder!, Queries = queries, Candidates = candidates, Label = label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit,
-            Ks = OptionLists.Ints(s.K, "--ks"), TextQueries = s.TextQueries, Sheets = s.Sheets, Out = s.Out, ImageSize = s.ImageSize, Seed = s.Seed, Device = s.Device, Precision = s.PrecisionMode,
-        }, new ConsoleProgress(console));
-        console.WriteLine(result.ToMarkdown());
+            Encoder = s.Encoder!, QueryManifest = queries, CandidateManifest = candidates, Label = label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit, ImageRoot = s.ImageRoot,
+            Ks = OptionLists.Ints(s.K, "--ks"), TextQueriesFile = s.TextQueries, ContactSheetFolder = s.Sheets, OutputFolder = s.Out, ImageSize = s.ImageSize, Seed = s.Seed,
+            Device = s.ComputeDevice, DeviceName = s.Device, Precision = s.ComputePrecision,
+        }, new ConsoleProgress(console), cancellationToken);
+        console.WriteLine(result.Markdown);
         return 0;
     }
 }

@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using ConVirt.Evaluation.ZeroShot;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -36,12 +35,12 @@ internal sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<Ev
         // pairs mode scores each finding on its own key; classes mode on the drawn row's class
         var (data, _, classLabel) = PerClassSets.Apply(console, s.Data!, s.Data!, s.Label, s.PerClass, s.Classes, s.Seed);
         string? label = s.Mode == "pairs" ? s.Label : classLabel;
-        var result = ZeroShotJob.Run(new ZeroShotOptions
+        var result = EvaluationSeam.ZeroShot(new ZeroShotEvaluationOptions   // ConVirtEvaluation.ZeroShot without its checks: the job's name the options
         {
-            Encoder = s.Encoder!, Data = data, Prompts = s.Prompts!, Label = label, Mode = s.Mode == "pairs" ? ZeroShotMode.Pairs : ZeroShotMode.Classes,
-            Split = s.Split, Resamples = s.Resamples, Out = s.Out, ImageSize = s.ImageSize, Device = s.Device, Precision = s.PrecisionMode,
-        }, new ConsoleProgress(console));
-        console.WriteLine(result.ToMarkdown());
+            Encoder = s.Encoder!, DataManifest = data, PromptsFile = s.Prompts!, Label = label, Mode = s.Mode == "pairs" ? ZeroShotEvaluationMode.Pairs : ZeroShotEvaluationMode.Classes,
+            Split = s.Split, ImageRoot = s.ImageRoot, Resamples = s.Resamples, OutputFolder = s.Out, ImageSize = s.ImageSize, Device = s.ComputeDevice, DeviceName = s.Device, Precision = s.ComputePrecision,
+        }, new ConsoleProgress(console), cancellationToken);
+        console.WriteLine(result.Markdown);
         return 0;
     }
 }

@@ -37,7 +37,7 @@ internal sealed class GroundCommand(IAnsiConsole console) : Command<GroundComman
             outputs = GroundingJob.Run(s.Encoder!, [s.Image], [s.Text!], s.Out!, s.ImageSize, s.Device, precision: s.PrecisionMode);
         else
         {
-            var rows = DataSets.Load(s.Data!, new ManifestOptions(Split: s.Split)).Rows.Take(s.MaxImages).ToList();
+            var rows = DataSets.Load(s.Data!, new ManifestOptions(Split: s.Split) { ImageRoot = s.ImageRoot }).Rows.Take(s.MaxImages).ToList();
             outputs = GroundingJob.Run(s.Encoder!, rows, GroundingJob.ReadTexts(s.Texts!), s.Out!, s.ImageSize, s.Device, s.PrecisionMode);
         }
         foreach (var o in outputs)

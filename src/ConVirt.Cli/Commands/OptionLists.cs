@@ -14,4 +14,7 @@ internal static class OptionLists
     public static IReadOnlyList<int> Ints(string value, string option) => value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries)
         .Select(v => int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : throw new ArgumentException($"{option}: '{v}' is not an integer"))
         .ToList();
+
+    /// <summary>"todo|n/a" -> values (trimmed, empty ones dropped), as the label value filter reads them.</summary>
+    public static IReadOnlyList<string> Values(string value) => value.Split('|', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
 }

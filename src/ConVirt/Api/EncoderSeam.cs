@@ -28,11 +28,7 @@ internal static class EncoderSeam
         internal string Method => Loaded.Config.Method;
         internal double Temperature => Loaded.Config.Loss.Temperature;
 
-        public void Dispose()
-        {
-            if (Loaded.Model is not null) Loaded.Model.Dispose();
-            else Loaded.Image.Dispose();
-        }
+        public void Dispose() => Loaded.Dispose();
     }
 
     /// <summary>Loads <paramref name="source"/> (what <c>--encoder</c> accepts) onto the device, in eval mode.</summary>
@@ -145,7 +141,7 @@ internal static class EncoderSeam
         public void Report(TrainingProgress value) => report(value);
     }
 
-    static PrecisionMode Mode(ComputePrecision p) => p switch
+    internal static PrecisionMode Mode(ComputePrecision p) => p switch
     {
         ComputePrecision.Bf16 => PrecisionMode.Bf16,
         ComputePrecision.Auto => PrecisionMode.Auto,

@@ -27,17 +27,17 @@ internal static class FineTuneJob
     {
         options.Validate();
         var keys = LabelTask.ParseKeys(options.Label);
-        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues);
-        var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues);
+        var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues, LabelledRows.RootedAt(options.ImageRoot));
+        var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues, LabelledRows.RootedAt(options.ImageRoot));
         bool sameFile = Path.GetFullPath(options.Train) == Path.GetFullPath(options.Test);
         bool hasValSplit = !(sameFile && options.ValSplit == options.TestSplit) && options.ValSplit != options.TrainSplit
-                           && DataSets.Load(options.Train).Rows.Any(r => r.Split == options.ValSplit);
+                           && DataSets.Load(options.Train, LabelledRows.RootedAt(options.ImageRoot)).Rows.Any(r => r.Split == options.ValSplit);
         LabelledRows validation;
         IReadOnlyList<ManifestRow> pool;
         string validationSource;
         if (hasValSplit)
         {
-            validation = LabelledRows.Load(options.Train, options.ValSplit, keys, options.LabelValues);
+            validation = LabelledRows.Load(options.Train, options.ValSplit, keys, options.LabelValues, LabelledRows.RootedAt(options.ImageRoot));
             pool = train.Rows;
             validationSource = $"split {options.ValSplit}";
         }

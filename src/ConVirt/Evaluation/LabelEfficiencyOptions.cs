@@ -13,6 +13,8 @@ internal sealed record LabelEfficiencyOptions
     public required string Label { get; init; }
     /// <summary>Rewriting of the label's values (ignored values, a positive class); null keeps them.</summary>
     public LabelValueFilter? LabelValues { get; init; }
+    /// <summary>Folder that relative image paths of the manifests resolve against (<c>--image-root</c>); null: each manifest's folder.</summary>
+    public string? ImageRoot { get; init; }
     /// <summary>Split of <see cref="Train"/> used when rows carry splits.</summary>
     public string TrainSplit { get; init; } = "train";
     /// <summary>Split of <see cref="Test"/> used when rows carry splits.</summary>

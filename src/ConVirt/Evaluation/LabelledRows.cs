@@ -59,6 +59,9 @@ internal sealed record LabelledRows(string ManifestPath, string? Split, IReadOnl
                 $"{manifest}: label '{string.Join(",", keys)}' is null or missing in all {rows.Count} rows{(usedSplit is null ? "" : $" of split '{usedSplit}'")}");
         return new LabelledRows(manifest, usedSplit, kept, rows.Count - kept.Count, loaded.Summary());
     }
+
+    /// <summary>The manifest options of <c>--image-root</c>: null (the defaults, the manifest's folder) when no root is given.</summary>
+    public static ManifestOptions? RootedAt(string? imageRoot) => imageRoot is null ? null : new ManifestOptions { ImageRoot = imageRoot };
 }
 
 /// <summary>

@@ -21,15 +21,19 @@ internal static class RetrievalJob
     public const string MarkdownFileName = "retrieval.md";
 
     /// <summary>Runs retrieval; writes retrieval.json and retrieval.md to <see cref="RetrievalOptions.Out"/> when set.</summary>
-    public static RetrievalResult Run(RetrievalOptions options, IProgress<string>? progress = null)
+    /// <param name="options">What to rank.</param>
+    /// <param name="progress">Lines for people.</param>
+    /// <param name="cancellationToken">Checked before loading, between the feature extractions and before the text queries.</param>
+    public static RetrievalResult Run(RetrievalOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         foreach (int k in options.Ks) if (k < 1) throw new ArgumentException($"--k holds {k}; cut-offs must be at least 1");
         if (options.Ks.Count == 0) throw new ArgumentException("--k is empty");
         var keys = new[] { options.Label.Trim() };
         if (options.Label.Contains(',')) throw new ArgumentException($"--label '{options.Label}': retrieval takes one label key");
-        var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys);
-        var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
+        cancellationToken.ThrowIfCancellationRequested();
+        var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys, manifestOptions: LabelledRows.RootedAt(options.ImageRoot));
+        var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys, manifestOptions: LabelledRows.RootedAt(options.ImageRoot));
+        using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
         IReadOnlyList<TextQuery>? texts = null;
         if (options.TextQueries is not null)
         {
@@ -41,6 +45,7 @@ internal static class RetrievalJob
         bool projected = encoder.Model is not null;
         string identity = ImageFeatures.EncoderIdentity(options.Encoder, options.Seed);
         var queries = ImageFeatures.Extract(encoder, queryRows.Rows, options.ImageSize, projected, device, Path.GetFileName(options.Queries), null, identity, progress: progress);
+        cancellationToken.ThrowIfCancellationRequested();
         bool sameRows = Path.GetFullPath(options.Queries) == Path.GetFullPath(options.Candidates) && options.QuerySplit == options.CandidateSplit;
         var candidates = sameRows ? queries
             : ImageFeatures.Extract(encoder, candidateRows.Rows, options.ImageSize, projected, device, Path.GetFileName(options.Candidates), null, identity, progress: progress);
@@ -59,6 +64,7 @@ internal static class RetrievalJob
         RetrievalScores? text = null;
         if (texts is not null)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             var missing = texts.Select(t => t.Label).Where(l => !candidateLabelSet.Contains(index[l])).Distinct().ToList();
             if (missing.Count > 0)
                 throw new ArgumentException($"{options.TextQueries}: label(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} match no candidate's '{keys[0]}'");

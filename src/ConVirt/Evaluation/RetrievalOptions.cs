@@ -11,6 +11,8 @@ internal sealed record RetrievalOptions
     public required string Candidates { get; init; }
     /// <summary>Label key; a candidate is relevant when its label equals the query's.</summary>
     public required string Label { get; init; }
+    /// <summary>Folder that relative image paths of the manifests resolve against (<c>--image-root</c>); null: each manifest's folder.</summary>
+    public string? ImageRoot { get; init; }
     /// <summary>Split of the query manifest (null: all rows).</summary>
     public string? QuerySplit { get; init; }
     /// <summary>Split of the candidate manifest (null: all rows).</summary>

@@ -15,7 +15,7 @@ internal static class TsneJob
         if (!options.Out.EndsWith(".png", StringComparison.OrdinalIgnoreCase)) throw new ArgumentException($"--out '{options.Out}': expected a .png path");
         if (options.MaxPoints < 3) throw new ArgumentException($"--max-points is {options.MaxPoints}; it must be at least 3");
         var key = options.Label.Trim();
-        var rows = LabelledRows.Load(options.Data, options.Split, [key]);
+        var rows = LabelledRows.Load(options.Data, options.Split, [key], manifestOptions: LabelledRows.RootedAt(options.ImageRoot));
         var chosen = rows.Rows;
         if (chosen.Count > options.MaxPoints)
         {

@@ -14,4 +14,8 @@ namespace ConVirt.Evaluation;
 /// <param name="Device">cpu or cuda.</param>
 /// <param name="Precision">What the encoder computes in (fp32, bf16, auto).</param>
 internal sealed record TsneJobOptions(string Encoder, string Data, string Label, string Out, double Perplexity = 30, int Iterations = 1000,
-    int Seed = 0, int MaxPoints = 2000, string? Split = null, int ImageSize = 224, string Device = "cpu", global::ConVirt.Precision.PrecisionMode Precision = global::ConVirt.Precision.PrecisionMode.Fp32);
+    int Seed = 0, int MaxPoints = 2000, string? Split = null, int ImageSize = 224, string Device = "cpu", global::ConVirt.Precision.PrecisionMode Precision = global::ConVirt.Precision.PrecisionMode.Fp32)
+{
+    /// <summary>Folder that relative image paths of the manifests resolve against (<c>--image-root</c>); null: each manifest's folder.</summary>
+    public string? ImageRoot { get; init; }
+}

@@ -12,8 +12,16 @@ namespace ConVirt.Training;
 /// <param name="Model">The whole ConVIRT model when the encoder has a text tower and projections (v, u), else null.</param>
 /// <param name="Tokenizer">Tokenizer of the text tower, or null.</param>
 /// <param name="Config">The configuration it was built from.</param>
-internal sealed record LoadedEncoder(string Name, ResNetEncoder Image, ConVirtModel? Model, WordPieceTokenizer? Tokenizer, ConVirtConfig Config)
+internal sealed record LoadedEncoder(string Name, ResNetEncoder Image, ConVirtModel? Model, WordPieceTokenizer? Tokenizer, ConVirtConfig Config) : IDisposable
 {
+    /// <summary>Frees the modules' native memory (the whole model when there is one, which holds the image encoder).
+    /// A job that loaded the encoder disposes it when done, so that repeated library calls do not wait for the finaliser.</summary>
+    public void Dispose()
+    {
+        if (Model is not null) Model.Dispose();
+        else Image.Dispose();
+    }
+
     /// <summary>Where the encoder's weights are (cpu, cuda).</summary>
     public string Device { get; init; } = "cpu";
 

@@ -21,16 +21,21 @@ internal static class ZeroShotJob
     private static readonly string[] PositiveValues = ["1", "true", "yes", "positive"], NegativeValues = ["0", "false", "no", "negative"];
 
     /// <summary>Runs the evaluation; writes zeroshot.json and zeroshot.md to <see cref="ZeroShotOptions.Out"/> when set.</summary>
-    public static ZeroShotResult Run(ZeroShotOptions options, IProgress<string>? progress = null)
+    /// <param name="options">What to score.</param>
+    /// <param name="progress">Lines for people.</param>
+    /// <param name="cancellationToken">Checked before loading, after loading and after the image features.</param>
+    public static ZeroShotResult Run(ZeroShotOptions options, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var prompts = PromptSet.Load(options.Prompts);
-        var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, options.Precision);
+        using var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, options.Precision);
         encoder.RequireTextTower("zero-shot classification needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
+        cancellationToken.ThrowIfCancellationRequested();
         var device = torch.device(options.Device);
         using var precision = encoder.Compute();   // frozen weights: one cast each
         var result = options.Mode == ZeroShotMode.Classes
-            ? RunClasses(options, prompts, encoder, device, progress)
-            : RunPairs(options, prompts, encoder, device, progress);
+            ? RunClasses(options, prompts, encoder, device, progress, cancellationToken)
+            : RunPairs(options, prompts, encoder, device, progress, cancellationToken);
         if (options.Out is not null)
         {
             EvaluationJson.Write(Path.Combine(options.Out, JsonFileName), result);
@@ -39,12 +44,13 @@ internal static class ZeroShotJob
         return result;
     }
 
-    private static ZeroShotResult RunClasses(ZeroShotOptions o, IReadOnlyList<PromptClass> prompts, LoadedEncoder encoder, Device device, IProgress<string>? progress)
+    private static ZeroShotResult RunClasses(ZeroShotOptions o, IReadOnlyList<PromptClass> prompts, LoadedEncoder encoder, Device device, IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         if (string.IsNullOrWhiteSpace(o.Label)) throw new ArgumentException("--label KEY is required in classes mode");
         if (prompts.Count < 2) throw new ArgumentException($"{o.Prompts}: classes mode needs prompts for at least 2 labels, found {prompts.Count}");
         string key = o.Label.Trim();
-        var labelled = LabelledRows.Load(o.Data, o.Split, [key]);
+        var labelled = LabelledRows.Load(o.Data, o.Split, [key], manifestOptions: LabelledRows.RootedAt(o.ImageRoot));
         var classIndex = prompts.Select((p, i) => (p.Label, i)).ToDictionary(x => x.Label, x => x.i, StringComparer.Ordinal);
         var rows = labelled.Rows.Where(r => classIndex.ContainsKey(r.Labels[key]!.Trim())).ToList();
         int skipped = labelled.Rows.Count - rows.Count;
@@ -52,6 +58,7 @@ internal static class ZeroShotJob
             throw new ArgumentException($"{o.Data}: {rows.Count} rows have a '{key}' value among the prompt labels ({string.Join(", ", classIndex.Keys)})");
 
         var images = ImageFeatures.Extract(encoder, rows, o.ImageSize, projected: true, device, Path.GetFileName(o.Data), progress: progress);
+        cancellationToken.ThrowIfCancellationRequested();
         var probabilities = ZeroShotScores.Probabilities(images.Features, ClassVectors(prompts, encoder, device), encoder.Config.Loss.Temperature);
         int[] actual = images.Rows.Select(r => classIndex[r.Labels[key]!.Trim()]).ToArray();
         int k = prompts.Count, n = actual.Length;
@@ -79,16 +86,18 @@ internal static class ZeroShotJob
             GroupBootstrap.Interval(groups, Auc, o.Resamples, 3), confusion, null, null, o.ImageSize);
     }
 
-    private static ZeroShotResult RunPairs(ZeroShotOptions o, IReadOnlyList<PromptClass> prompts, LoadedEncoder encoder, Device device, IProgress<string>? progress)
+    private static ZeroShotResult RunPairs(ZeroShotOptions o, IReadOnlyList<PromptClass> prompts, LoadedEncoder encoder, Device device, IProgress<string>? progress,
+        CancellationToken cancellationToken)
     {
         var findings = Findings(o, prompts);
-        var all = LabelledRows.Load(o.Data, o.Split, []);
+        var all = LabelledRows.Load(o.Data, o.Split, [], manifestOptions: LabelledRows.RootedAt(o.ImageRoot));
         foreach (var f in findings)
             if (!all.Rows.Any(r => r.Labels.ContainsKey(f)))
                 throw new ManifestException(o.Data, $"{o.Data}: no row has the label key '{f}' named by the prompts' '{f}:positive' / '{f}:negative'");
         var rows = all.Rows.Where(r => findings.Any(f => Binary(r, f) is not null)).ToList();
         if (rows.Count < 2) throw new ArgumentException($"{o.Data}: {rows.Count} rows have a 0/1 value for {string.Join(", ", findings)}");
         var images = ImageFeatures.Extract(encoder, rows, o.ImageSize, projected: true, device, Path.GetFileName(o.Data), progress: progress);
+        cancellationToken.ThrowIfCancellationRequested();
 
         // prompt classes in the order: f1:positive, f1:negative, f2:positive, ...
         var ordered = findings.SelectMany(f => new[] { f + ":positive", f + ":negative" }).Select(l => prompts.First(p => p.Label == l)).ToList();

@@ -23,6 +23,8 @@ internal sealed record ZeroShotOptions
     public string? Label { get; init; }
     /// <summary>Classes or pairs.</summary>
     public ZeroShotMode Mode { get; init; } = ZeroShotMode.Classes;
+    /// <summary>Folder that relative image paths of the manifests resolve against (<c>--image-root</c>); null: each manifest's folder.</summary>
+    public string? ImageRoot { get; init; }
     /// <summary>Split of the manifest (null: all rows).</summary>
     public string? Split { get; init; }
     /// <summary>Side of the evaluation view.</summary>
