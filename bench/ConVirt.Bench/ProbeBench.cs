@@ -58,7 +58,7 @@ internal static class ProbeBench
             var sklearnInfo = new Dictionary<int, (double L2, string Iterations)>();
             float[,]? pBefore = null, pAfter = null;
             double l2Before = 0, l2After = 0;
-            int itBefore = 0, itAfter = 0;
+            int itBefore = 0, itAfter = 0, evaluationsAfter = 0;
             for (int r = 0; r < repeats; r++)
             {
                 var clock = Stopwatch.StartNew();
@@ -76,7 +76,7 @@ internal static class ProbeBench
                     var x = tensor(trainSet.Features);
                     var probe = LogisticRegressionProbe.Fit(x, yTrain, classes, options);
                     pAfter = TensorMatrix.Float(probe.PredictProba(tensor(testSet.Features)));
-                    (l2After, itAfter) = (probe.L2, probe.Iterations);
+                    (l2After, itAfter, evaluationsAfter) = (probe.L2, probe.Iterations, probe.Evaluations);
                 }
                 after.Add(clock.Elapsed.TotalSeconds);
                 foreach (int maxIter in SklearnIterations)
@@ -99,11 +99,11 @@ internal static class ProbeBench
                 ["classes"] = classes, ["train_rows"] = yTrain.Length, ["test_rows"] = yTest.Length,
                 ["previous_s"] = Stats.Of(before), ["current_s"] = Stats.Of(after),
                 ["previous"] = new { l2 = l2Before, final_iterations = itBefore, auc = sBefore.Auc, accuracy = sBefore.Accuracy },
-                ["current"] = new { l2 = l2After, final_iterations = itAfter, auc = sAfter.Auc, accuracy = sAfter.Accuracy },
+                ["current"] = new { l2 = l2After, final_iterations = itAfter, evaluations = evaluationsAfter, auc = sAfter.Auc, accuracy = sAfter.Accuracy },
                 ["max_abs_probability_difference_current_vs_previous"] = MaxDifference(pAfter!, pBefore!),
             };
             log($"    previous probe: {Stats.Of(before).Show("F2", " s")}, λ {l2Before:g}, final fit {itBefore} iterations, AUC {sBefore.Auc:F4}, accuracy {sBefore.Accuracy:F4}");
-            log($"    current probe:  {Stats.Of(after).Show("F2", " s")}, λ {l2After:g}, final fit {itAfter} iterations, AUC {sAfter.Auc:F4}, accuracy {sAfter.Accuracy:F4}; max |Δp| vs previous {MaxDifference(pAfter!, pBefore!):E2}");
+            log($"    current probe:  {Stats.Of(after).Show("F2", " s")}, λ {l2After:g}, final fit {itAfter} iterations ({evaluationsAfter} objective evaluations in all), AUC {sAfter.Auc:F4}, accuracy {sAfter.Accuracy:F4}; max |Δp| vs previous {MaxDifference(pAfter!, pBefore!):E2}");
             entry["ratio_previous_over_current"] = Stats.Of(before).Median / Stats.Of(after).Median;
             foreach (var (maxIter, p) in pSklearn)
             {

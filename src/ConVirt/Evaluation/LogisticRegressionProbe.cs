@@ -308,6 +308,9 @@ internal sealed class LogisticRegressionProbe
         var history = new List<(double[] S, double[] Y, double Rho)>();
         var theta = (double[])start.Clone();
         var (loss, gradient) = objective.Evaluate(theta);
+        // Diagonal preconditioner: the inverse of the Hessian's diagonal at the start (rare classes' biases and weights have
+        // curvature ~ their frequency, the others ~ λ + the data's: without it L-BFGS spends most iterations on that spread)
+        var inverseDiagonal = objective.InverseHessianDiagonal(theta);
         var q = new double[size];
         var next = new double[size];
         var alphas = new double[options.HistorySize];
@@ -327,11 +330,17 @@ internal sealed class LogisticRegressionProbe
                 alphas[i] = history[i].Rho * Dot(history[i].S, q);
                 Axpy(-alphas[i], history[i].Y, q);
             }
+            // initial inverse Hessian γ·D⁻¹, γ = sᵀy / yᵀD⁻¹y from the latest pair (1 before the first)
             if (history.Count > 0)
             {
                 var (s, yv, _) = history[^1];
-                Scale(q, Dot(s, yv) / Dot(yv, yv));
+                double yDy = 0;
+                for (int j = 0; j < size; j++) yDy += yv[j] * inverseDiagonal[j] * yv[j];
+                double gamma = Dot(s, yv) / yDy;
+                for (int j = 0; j < size; j++) q[j] *= gamma * inverseDiagonal[j];
             }
+            else
+                for (int j = 0; j < size; j++) q[j] *= inverseDiagonal[j];
             for (int i = 0; i < history.Count; i++)
             {
                 double beta = history[i].Rho * Dot(history[i].Y, q);
@@ -342,10 +351,10 @@ internal sealed class LogisticRegressionProbe
             if (!(slope < 0))
             {
                 history.Clear();
-                for (int j = 0; j < size; j++) q[j] = -gradient[j];
+                for (int j = 0; j < size; j++) q[j] = -gradient[j] * inverseDiagonal[j];
                 slope = Dot(gradient, q);
             }
-            double stepSize = history.Count == 0 ? Math.Min(1.0, 1.0 / SumAbs(gradient)) : 1.0;
+            double stepSize = 1.0;
             double nextLoss;
             double[] nextGradient;
             while (true)
@@ -407,13 +416,6 @@ internal sealed class LogisticRegressionProbe
         return max;
     }
 
-    static double SumAbs(double[] x)
-    {
-        double sum = 0;
-        foreach (var v in x) sum += Math.Abs(v);
-        return sum;
-    }
-
     static Tensor Standardise(Tensor x, Tensor mean, Tensor scale) => (x - mean) / scale;
 
     static void CheckFeatures(Tensor features, int n)
@@ -456,6 +458,30 @@ internal sealed class LogisticRegressionProbe
 
         /// <summary>The same data with another L2 strength.</summary>
         public Objective WithL2(double strength) => new(softmax, augmented, targets, strength, evaluations);
+
+        /// <summary>
+        /// 1 / the diagonal of the objective's Hessian at <paramref name="parameters"/> (row-major [d + 1, heads]): for head h,
+        /// weight j: λ + mean_i x_ij² p_ih (1 - p_ih); bias: mean_i p_ih (1 - p_ih) (floored at 1e-8 relative).
+        /// One more pass over the data (a product of the squared features with [n, heads]).
+        /// </summary>
+        public double[] InverseHessianDiagonal(double[] parameters)
+        {
+            using var scope = NewDisposeScope();
+            long heads = targets.shape[1];
+            var theta = tensor(parameters, [augmented.shape[1], heads], device: augmented.device);
+            var logits = augmented.mm(theta);
+            var probabilities = softmax ? logits.softmax(1) : logits.sigmoid();
+            var diagonal = (augmented.square().t().mm(probabilities * (1 - probabilities)) / n).cpu().data<double>().ToArray();
+            int weights = parameters.Length - (int)heads;
+            double largest = 0;
+            for (int i = 0; i < diagonal.Length; i++)
+            {
+                if (i < weights) diagonal[i] += l2;
+                largest = Math.Max(largest, diagonal[i]);
+            }
+            for (int i = 0; i < diagonal.Length; i++) diagonal[i] = 1 / Math.Max(diagonal[i], 1e-8 * largest);
+            return diagonal;
+        }
 
         /// <summary>Loss and gradient at <paramref name="parameters"/>, row-major [d + 1, heads] (last row: bias).</summary>
         public (double Loss, double[] Gradient) Evaluate(double[] parameters)
