@@ -226,7 +226,7 @@ internal static class ProbeEvalProbe
 {
     public static void Run(Action<string> log)
     {
-        int n = 1322, d = 513, k = 15, reps = 300;
+        int n = 1322, d = 513, k = 15, reps = 300, configured = get_num_threads();
         foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
             foreach (int threads in new[] { 1, 2 })
             {
@@ -250,6 +250,6 @@ internal static class ProbeEvalProbe
                 double param = T(() => tensor(new double[d * k], [d, k]).to_type(dtype));
                 log($"    {dtype} threads {threads}: x·θ {mm:F3} ms, xᵀ·r {mmT:F3} ms (xᵀ contiguous {mmT2:F3} ms), logits+softmax {soft:F3} ms, parameters to tensor {param:F3} ms");
             }
-        set_num_threads(2);
+        set_num_threads(configured);
     }
 }
