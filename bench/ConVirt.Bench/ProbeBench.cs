@@ -58,7 +58,7 @@ internal static class ProbeBench
             var sklearnInfo = new Dictionary<int, (double L2, string Iterations)>();
             float[,]? pBefore = null, pAfter = null;
             double l2Before = 0, l2After = 0;
-            int itBefore = 0, itAfter = 0;
+            int itBefore = 0, itAfter = 0, evaluationsAfter = 0;
             for (int r = 0; r < repeats; r++)
             {
                 var clock = Stopwatch.StartNew();
@@ -76,7 +76,7 @@ internal static class ProbeBench
                     var x = tensor(trainSet.Features);
                     var probe = LogisticRegressionProbe.Fit(x, yTrain, classes, options);
                     pAfter = TensorMatrix.Float(probe.PredictProba(tensor(testSet.Features)));
-                    (l2After, itAfter) = (probe.L2, probe.Iterations);
+                    (l2After, itAfter, evaluationsAfter) = (probe.L2, probe.Iterations, probe.Evaluations);
                 }
                 after.Add(clock.Elapsed.TotalSeconds);
                 foreach (int maxIter in SklearnIterations)
@@ -90,6 +90,8 @@ internal static class ProbeBench
                     else log($"    scikit-learn (max_iter {maxIter}) skipped: {why}");
                 }
             }
+            WriteFloats(Path.Combine(folder, "current_proba.f32"), pAfter!);
+            File.WriteAllText(Path.Combine(folder, "test_labels.json"), JsonSerializer.Serialize(yTest));
             var sBefore = TaskScores.Compute(task, pBefore!, yTest, null);
             var sAfter = TaskScores.Compute(task, pAfter!, yTest, null);
             var entry = new Dictionary<string, object>
@@ -97,11 +99,11 @@ internal static class ProbeBench
                 ["classes"] = classes, ["train_rows"] = yTrain.Length, ["test_rows"] = yTest.Length,
                 ["previous_s"] = Stats.Of(before), ["current_s"] = Stats.Of(after),
                 ["previous"] = new { l2 = l2Before, final_iterations = itBefore, auc = sBefore.Auc, accuracy = sBefore.Accuracy },
-                ["current"] = new { l2 = l2After, final_iterations = itAfter, auc = sAfter.Auc, accuracy = sAfter.Accuracy },
+                ["current"] = new { l2 = l2After, final_iterations = itAfter, evaluations = evaluationsAfter, auc = sAfter.Auc, accuracy = sAfter.Accuracy },
                 ["max_abs_probability_difference_current_vs_previous"] = MaxDifference(pAfter!, pBefore!),
             };
             log($"    previous probe: {Stats.Of(before).Show("F2", " s")}, λ {l2Before:g}, final fit {itBefore} iterations, AUC {sBefore.Auc:F4}, accuracy {sBefore.Accuracy:F4}");
-            log($"    current probe:  {Stats.Of(after).Show("F2", " s")}, λ {l2After:g}, final fit {itAfter} iterations, AUC {sAfter.Auc:F4}, accuracy {sAfter.Accuracy:F4}; max |Δp| vs previous {MaxDifference(pAfter!, pBefore!):E2}");
+            log($"    current probe:  {Stats.Of(after).Show("F2", " s")}, λ {l2After:g}, final fit {itAfter} iterations ({evaluationsAfter} objective evaluations in all), AUC {sAfter.Auc:F4}, accuracy {sAfter.Accuracy:F4}; max |Δp| vs previous {MaxDifference(pAfter!, pBefore!):E2}");
             entry["ratio_previous_over_current"] = Stats.Of(before).Median / Stats.Of(after).Median;
             foreach (var (maxIter, p) in pSklearn)
             {
@@ -151,6 +153,30 @@ internal static class ProbeBench
         }
     }
 
+    /// <summary>The current probe alone (defaults unless given), timed: seconds, objective evaluations and seconds per evaluation (a probe run, not a figure).</summary>
+    public static void Time(string manifest, string label, string cacheFolder, int repeats, Action<string> log, LogisticRegressionProbeOptions? options = null)
+    {
+        var encoder = EncoderLoader.Load("imagenet", 0);
+        string identity = ImageFeatures.EncoderIdentity("imagenet", 0);
+        var keys = LabelTask.ParseKeys(label);
+        var train = LabelledRows.Load(manifest, "train", keys);
+        var test = LabelledRows.Load(manifest, "test", keys);
+        var task = LabelTask.Infer(keys, train, test);
+        var trainSet = ImageFeatures.Extract(encoder, train.Rows, 224, false, CPU, "medpix-train", cacheFolder, identity);
+        var testSet = ImageFeatures.Extract(encoder, test.Rows, 224, false, CPU, "medpix-test", cacheFolder, identity);
+        int[] yTrain = task.ClassIndices(trainSet.Rows), yTest = task.ClassIndices(testSet.Rows);
+        for (int r = 0; r < repeats; r++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var scope = NewDisposeScope();
+            var probe = LogisticRegressionProbe.Fit(tensor(trainSet.Features), yTrain, task.Classes.Count, options ?? new());
+            var p = TensorMatrix.Float(probe.PredictProba(tensor(testSet.Features)));
+            double seconds = clock.Elapsed.TotalSeconds;
+            var sc = TaskScores.Compute(task, p, yTest, null);
+            log($"    {label}: {seconds:F2} s, {probe.Evaluations} evaluations ({1000 * seconds / probe.Evaluations:F2} ms each), λ {probe.L2:g}, grid fits {string.Join(" ", probe.Selection.Select(x => $"{x.L2:g}:{x.Iterations}:{x.ValidationLoss:F4}"))}, final fit {probe.Iterations} iterations, {probe.TrainedClasses.Count} of {task.Classes.Count} classes trained, AUC {sc.Auc:F4}, accuracy {sc.Accuracy:F4} (load {Machine.LoadAverage()})");
+        }
+    }
+
     static JsonDocument? RunSklearn(string repo, string folder, int maxIter, out string why)
     {
         var start = new ProcessStartInfo("/usr/bin/python3", [Path.Combine(repo, "bench", "sklearn", "probe_sklearn.py"), folder, "1", maxIter.ToString(System.Globalization.CultureInfo.InvariantCulture)])
@@ -192,5 +218,38 @@ internal static class ProbeBench
         for (int i = 0; i < a.GetLength(0); i++)
             for (int j = 0; j < a.GetLength(1); j++) max = Math.Max(max, Math.Abs(a[i, j] - b[i, j]));
         return max;
+    }
+}
+
+/// <summary>What one objective evaluation of the probe costs, by part, at 1 and 2 libtorch threads (a probe run, not a figure).</summary>
+internal static class ProbeEvalProbe
+{
+    public static void Run(Action<string> log)
+    {
+        int n = 1322, d = 513, k = 15, reps = 300, configured = get_num_threads();
+        foreach (var dtype in new[] { ScalarType.Float64, ScalarType.Float32 })
+            foreach (int threads in new[] { 1, 2 })
+            {
+                set_num_threads(threads);
+                using var scope = NewDisposeScope();
+                var x = randn(n, d, dtype);
+                var theta = randn(d, k, dtype) * 0.01;
+                var y = zeros(n, k, dtype);
+                double T(Func<Tensor> f)
+                {
+                    for (int i = 0; i < 20; i++) using (NewDisposeScope()) f();
+                    var c = Stopwatch.StartNew();
+                    for (int i = 0; i < reps; i++) using (NewDisposeScope()) { var r = f(); r.sum().to_type(ScalarType.Float64).item<double>(); }
+                    return c.Elapsed.TotalMilliseconds / reps;
+                }
+                double mm = T(() => x.mm(theta));
+                double mmT = T(() => x.t().mm(y));
+                var xt = x.t().contiguous();
+                double mmT2 = T(() => xt.mm(y));
+                double soft = T(() => { var l = x.mm(theta); var z = l.logsumexp(1, keepdim: true); return (l - z).exp() - y; });
+                double param = T(() => tensor(new double[d * k], [d, k]).to_type(dtype));
+                log($"    {dtype} threads {threads}: x·θ {mm:F3} ms, xᵀ·r {mmT:F3} ms (xᵀ contiguous {mmT2:F3} ms), logits+softmax {soft:F3} ms, parameters to tensor {param:F3} ms");
+            }
+        set_num_threads(configured);
     }
 }

@@ -480,10 +480,18 @@ if (sections.Contains("probe"))
     {
         string features = Option("--features") ?? Path.Combine(scratch, "probe-features");
         Log($"[probe] linear probe on MedPix ImageNet h_v: previous probe / current probe / scikit-learn lbfgs, alternated (load {Machine.LoadAverage()})");
-        results["probe"] = ProbeBench.Run(repo, medpix, ["plane", "modality"], features, quick ? 1 : 3, Path.Combine(scratch, "probe"), Log);
-        try { Directory.Delete(Path.Combine(scratch, "probe"), recursive: true); } catch (IOException) { }
+        // --probe-files DIR keeps each task's files (features, hold-out rows, both sides' test probabilities) for inspection
+        string probeFiles = Option("--probe-files") ?? Path.Combine(scratch, "probe");
+        results["probe"] = ProbeBench.Run(repo, medpix, ["plane", "modality"], features, quick ? 1 : 3, probeFiles, Log);
+        if (Option("--probe-files") is null) try { Directory.Delete(probeFiles, recursive: true); } catch (IOException) { }
     }
 }
+
+if (sections.Contains("probe-eval")) ProbeEvalProbe.Run(Log);
+
+if (sections.Contains("probe-time") && Option("--features") is { } timeFeatures)
+    foreach (var label in new[] { "plane", "modality" })
+        ProbeBench.Time(Path.Combine(sharedData, "medpix", "manifest.jsonl"), label, timeFeatures, quick ? 1 : 3, Log);
 
 if (sections.Contains("probe-sweep") && Option("--features") is { } sweepFeatures)
     foreach (var label in new[] { "plane", "modality" })
