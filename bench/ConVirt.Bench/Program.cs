@@ -4,7 +4,8 @@
 //        issue 27 (not in all): probe [--features DIR] (needs /usr/bin/python3 with scikit-learn), probe-sweep --features DIR, serve-batching, onnx [--configs cpu-small,paper]
 //        distributed (not in all): needs mpirun (openmpi-bin); 2 ranks x 1 thread against 1 rank x 2 threads, and the cost model's pieces
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
-//        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json]
+//        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json] [--rounds N (alternations, default 2)] [--reps N (timed steps per run)]
+//        [--fp32-only (no ours bf16, no embedding)] [--no-pytorch113] [--peer-isa AVX (PyTorch 2.6 once more per round with ONEDNN_MAX_CPU_ISA)]
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using ConVirt.Interop;
 using System.Diagnostics;
@@ -109,23 +110,41 @@ if (sections.Contains("precision"))
     foreach (var name in (Option("--configs") ?? "cpu-small,paper").Split(','))
     {
         var sc = StepConfig.Named(name);
-        int warmup = 1, reps = quick ? 1 : 3;
+        int warmup = 1, reps = Option("--reps") is { } rp ? int.Parse(rp) : quick ? 1 : 3;
+        int rounds = Option("--rounds") is { } rd ? int.Parse(rd) : 2;
+        bool fp32Only = args.Contains("--fp32-only"), no113 = args.Contains("--no-pytorch113");
         Log($"[precision] {name} training step: batch {batch}, {size} px, {tokens} tokens, {warmup} warm-up + {reps} timed steps per run, ABAB: ours fp32 / ours bf16 / PyTorch 1.13 fp32 / PyTorch 2.6 fp32 channels-last, twice; then PyTorch 2.6 autocast bf16 once");
         var runs = new Dictionary<string, List<double>> { ["ours_fp32"] = [], ["ours_bf16"] = [], ["pytorch113_fp32"] = [], ["pytorch26_fp32_cl"] = [] };
         var info = new Dictionary<string, object>();
         (int Casts, long Bytes) casts = (0, 0);
-        for (int round = 0; round < 2; round++)
+        var phases = new Dictionary<string, List<double[]>> { ["ours_fp32"] = [], ["pytorch26_fp32_cl"] = [] };
+        for (int round = 0; round < rounds; round++)
         {
-            runs["ours_fp32"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps).Steps);
-            runs["ours_bf16"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps, bf16, out casts).Steps);
+            var oursRun = TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps);
+            runs["ours_fp32"].AddRange(oursRun.Steps);
+            phases["ours_fp32"].AddRange(oursRun.Phases);
+            info[$"ours_fp32_loss_round{round + 1}"] = TrainStepBench.LastLoss;
+            if (!fp32Only) runs["ours_bf16"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps, bf16, out casts).Steps);
             if (!peers) continue;
-            if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, false, "fp32", trixie: false, compile: false, out var why1) is { } p113)
+            if (no113) { }
+            else if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, false, "fp32", trixie: false, compile: false, out var why1) is { } p113)
             { runs["pytorch113_fp32"].AddRange(p113.Steps); info["pytorch113"] = p113.Info; }
             else info["pytorch113"] = why1 ?? "?";
             if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, true, "fp32", trixie: true, compile: false, out var why2) is { } p26)
-            { runs["pytorch26_fp32_cl"].AddRange(p26.Steps); info["pytorch26"] = p26.Info; }
+            { runs["pytorch26_fp32_cl"].AddRange(p26.Steps); phases["pytorch26_fp32_cl"].AddRange(p26.Phases); info["pytorch26"] = p26.Info; if (p26.Info.TryGetValue("loss", out var pl)) info[$"pytorch26_fp32_loss_round{round + 1}"] = pl; }
             else info["pytorch26"] = why2 ?? "?";
-            Log($"  round {round + 1}: " + string.Join(", ", runs.Where(kv => kv.Value.Count > 0).Select(kv => $"{kv.Key} {Stats.Of(kv.Value).Median:F2} s")) + $" (load {Machine.LoadAverage()})");
+            if (Option("--peer-isa") is { } isa)
+            {
+                // the PyTorch 2.6 peer again with oneDNN capped to ISA (ONEDNN_MAX_CPU_ISA, the peer's process only)
+                string key = $"pytorch26_fp32_cl_isa_{isa}";
+                if (!runs.ContainsKey(key)) runs[key] = [];
+                if (TrainStepBench.RunPyTorch(repo, name, threads, batch, size, tokens, warmup, reps, true, "fp32", trixie: true, compile: false, out var why5, onednnMaxIsa: isa) is { } p26i)
+                { runs[key].AddRange(p26i.Steps); (phases.TryGetValue(key, out var pk) ? pk : phases[key] = []).AddRange(p26i.Phases); info[key] = p26i.Info; if (p26i.Info.TryGetValue("loss", out var pli)) info[$"{key}_loss_round{round + 1}"] = pli; }
+                else info[key] = why5 ?? "?";
+            }
+            Log($"  round {round + 1}: " + string.Join(", ", runs.Where(kv => kv.Value.Count > 0).Select(kv => $"{kv.Key} {Stats.Of(kv.Value).Median:F2} s")) + $"; loss ours {TrainStepBench.LastLoss:F4}, PyTorch 2.6 {(info.TryGetValue($"pytorch26_fp32_loss_round{round + 1}", out var pl26) ? pl26 : "-")}" +
+                (Option("--peer-isa") is { } isaL && info.TryGetValue($"pytorch26_fp32_cl_isa_{isaL}_loss_round{round + 1}", out var pli26) ? $", PyTorch 2.6 ISA {isaL} {pli26}" : "") +
+                string.Concat(info.Where(kv => kv.Value is string && !kv.Key.Contains("_loss_", StringComparison.Ordinal)).Select(kv => $"; {kv.Key} failed: {kv.Value}")) + $" (load {Machine.LoadAverage()})");
         }
         if (peers && Option("--bf16-peer-reps") != "0")
         {
@@ -152,6 +171,15 @@ if (sections.Contains("precision"))
             entry[key + "_pairs_per_s"] = batch / st.Median;
             Log($"  {key,-18} {st.Show("F2", " s")}/step = {batch / st.Median:F2} pairs/s");
         }
+        // median seconds per phase (image forward, text forward, loss, backward, optimizer step) of the fp32 runs
+        var phaseMedians = new Dictionary<string, object>();
+        foreach (var (key, list) in phases.Where(kv => kv.Value.Count > 0))
+        {
+            var med = Enumerable.Range(0, TrainStepBench.Phases.Length).ToDictionary(j => TrainStepBench.Phases[j], j => Stats.Of(list.Select(ph => ph[j])).Median);
+            phaseMedians[key] = med;
+            Log($"  phases {key,-18} " + string.Join(", ", med.Select(kv => $"{kv.Key} {kv.Value:F2} s")));
+        }
+        entry["phases_median_s"] = phaseMedians;
         double Ratio(string a, string b) => runs.TryGetValue(a, out var x) && runs.TryGetValue(b, out var y) && x.Count > 0 && y.Count > 0 ? Stats.Of(y).Median / Stats.Of(x).Median : double.NaN;
         var ratios = new Dictionary<string, double>
         {
@@ -162,6 +190,7 @@ if (sections.Contains("precision"))
             ["pytorch26_bf16_over_pytorch26_fp32"] = Ratio("pytorch26_bf16_cl", "pytorch26_fp32_cl"),
         };
         ratios["ours_fp32_over_pytorch26_compile_fp32"] = Ratio("ours_fp32", "pytorch26_compile_fp32_cl");
+        if (Option("--peer-isa") is { } isaR) ratios[$"ours_fp32_over_pytorch26_fp32_isa_{isaR}"] = Ratio("ours_fp32", $"pytorch26_fp32_cl_isa_{isaR}");
         entry["ratios_pairs_per_s"] = ratios;
         // achieved FLOP/s against the section's own kernel peaks: float32 (matmul or convolution) and bfloat16 (the faster of
         // libtorch's bfloat16 kernel and the upcast path, casts included: what a bf16 step can reach on this CPU)
@@ -182,6 +211,7 @@ if (sections.Contains("precision"))
             string.Join(", ", flops.Where(kv => kv.Key.EndsWith("_percent_of_peak", StringComparison.Ordinal)).Select(kv => $"{kv.Key.Replace("_percent_of_peak", "")} {(double)kv.Value:F0}%")));
         Log("  ratios (pairs/s): " + string.Join(", ", ratios.Select(kv => $"{kv.Key} {kv.Value:F2}x")) + $"; bf16 weight copies per step {casts.Casts} ({casts.Bytes / 1e6:F0} MB)");
 
+        if (fp32Only) { precision[name] = entry; continue; }
         // embedding: ABAB fp32 / bf16, one region per pass
         var embed = new Dictionary<string, List<(Stats I, Stats R, double Cast, int N, long B)>> { ["fp32"] = [], ["bf16"] = [] };
         for (int round = 0; round < 2; round++)
@@ -523,7 +553,7 @@ File.WriteAllText(outFile, JsonSerializer.Serialize(results, new JsonSerializerO
 return 0;
 
 string? Option(string name) { int i = Array.IndexOf(args, name); return i >= 0 && i + 1 < args.Length ? args[i + 1] : null; }
-static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from" or "--arch" or "--configs" or "--bf16-peer-reps" or "--compile-peer-reps" or "--size" or "--batch" or "--features"; }
+static bool IsOptionValue(string[] a, string v) { int i = Array.IndexOf(a, v); return i > 0 && a[i - 1] is "--threads" or "--cli" or "--out" or "--from" or "--arch" or "--configs" or "--bf16-peer-reps" or "--compile-peer-reps" or "--size" or "--batch" or "--features" or "--reps" or "--rounds" or "--peer-isa"; }
 static void Log(string line) { Console.WriteLine(line); Console.Out.Flush(); }
 static string FindRepo()
 {

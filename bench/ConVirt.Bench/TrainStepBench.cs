@@ -19,6 +19,10 @@ internal static class TrainStepBench
     public static (List<double> Steps, List<double[]> Phases) RunOurs(StepConfig sc, int batch, int size, int tokens, int warmup, int reps) =>
         RunOurs(sc, batch, size, tokens, warmup, reps, Float32Policy.Instance, out _);
 
+    /// <summary>The loss of the last step <see cref="RunOurs(StepConfig, int, int, int, int, int, PrecisionPolicy, out ValueTuple{int, long})"/> ran
+    /// (random weights and inputs at batch B: near ln B on both sides when the kernels are right).</summary>
+    public static double LastLoss { get; private set; } = double.NaN;
+
     /// <summary>The same step with forward, loss and backward in one region of <paramref name="policy"/> (as the trainer does);
     /// <paramref name="casts"/>: the weight copies the last step's region made.</summary>
     public static (List<double> Steps, List<double[]> Phases) RunOurs(StepConfig sc, int batch, int size, int tokens, int warmup, int reps,
@@ -51,6 +55,7 @@ internal static class TrainStepBench
                     t[2] = w.Elapsed.TotalSeconds;
                     l.Total.backward();
                     t[3] = w.Elapsed.TotalSeconds;
+                    if (i == warmup + reps - 1) LastLoss = l.Total.item<float>(); // a sanity figure for the log (microseconds)
                     casts = (region.Cache.Casts, region.Cache.Bytes);
                 }
                 optimizer.step();
@@ -93,7 +98,8 @@ internal static class TrainStepBench
     /// (2.x only; the warm-up steps include the compilation).
     /// </summary>
     public static (List<double> Steps, List<double[]> Phases, Dictionary<string, object> Info)? RunPyTorch(string repoRoot, string config, int threads,
-        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, string precision, bool trixie, bool compile, out string? why)
+        int batch, int size, int tokens, int warmup, int reps, bool channelsLast, string precision, bool trixie, bool compile, out string? why,
+        string? onednnMaxIsa = null)
     {
         var script = Path.Combine(repoRoot, "bench", "pytorch", "train_step.py");
         var psi = new ProcessStartInfo(trixie ? "/bin/bash" : "/usr/bin/python3")
@@ -108,6 +114,9 @@ internal static class TrainStepBench
         if (precision != "fp32") { psi.ArgumentList.Add("--precision"); psi.ArgumentList.Add(precision); }
         if (compile) psi.ArgumentList.Add("--compile");
         psi.Environment["OMP_NUM_THREADS"] = threads.ToString();
+        // a cap on oneDNN's instruction set for the peer only (e.g. AVX: on a CPU whose CPUID hides its caches, oneDNN's
+        // AVX2/AVX-512 1x1 convolutions are wrong or divide by zero; docs/testing.md, docs/benchmarks.md section 14)
+        if (onednnMaxIsa is not null) psi.Environment["ONEDNN_MAX_CPU_ISA"] = onednnMaxIsa;
         // Debian 13's PyTorch 2.6 sends linear layers to OpenBLAS, whose own pthreads fight libtorch's OpenMP threads:
         // measured (cpu-small, batch 8, 64 px, 2 cores, heavy load) 12.8 s per step with 2 OpenBLAS threads, 3.0 s with 1.
         // The 2.6 peer gets its better setting; runs quoted before this change (docs/benchmarks.md, section 8) had 2.
@@ -132,7 +141,7 @@ internal static class TrainStepBench
             var steps = root.GetProperty("step_seconds").EnumerateArray().Select(e => e.GetDouble()).ToList();
             var phases = root.GetProperty("phases").EnumerateArray().Select(ph => Phases.Select(n => ph.GetProperty(n).GetDouble()).ToArray()).ToList();
             var info = new Dictionary<string, object>();
-            foreach (var name in new[] { "torch", "torchvision", "threads", "interop_threads", "blas", "trainable_tensors", "precision", "channels_last", "compile", "attention" })
+            foreach (var name in new[] { "torch", "torchvision", "threads", "interop_threads", "blas", "trainable_tensors", "precision", "channels_last", "compile", "attention", "loss" })
                 if (root.TryGetProperty(name, out _))
                 info[name] = root.GetProperty(name).ToString();
             why = null;
