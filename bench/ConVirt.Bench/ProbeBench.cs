@@ -28,13 +28,7 @@ internal static class ProbeBench
         string identity = ImageFeatures.EncoderIdentity("imagenet", 0);
         foreach (var label in labels)
         {
-            var keys = LabelTask.ParseKeys(label);
-            var train = LabelledRows.Load(manifest, "train", keys);
-            var test = LabelledRows.Load(manifest, "test", keys);
-            var task = LabelTask.Infer(keys, train, test);
-            var trainSet = ImageFeatures.Extract(encoder, train.Rows, 224, false, CPU, "medpix-train", cacheFolder, identity);
-            var testSet = ImageFeatures.Extract(encoder, test.Rows, 224, false, CPU, "medpix-test", cacheFolder, identity);
-            int[] yTrain = task.ClassIndices(trainSet.Rows), yTest = task.ClassIndices(testSet.Rows);
+            var (task, trainSet, testSet, yTrain, yTest) = Features(encoder, identity, manifest, label, cacheFolder);
             int classes = task.Classes.Count, d = trainSet.Features.GetLength(1);
             var options = new LogisticRegressionProbeOptions();
             var fitRows = LabelFractionSampler.Stratified(yTrain, null, 1 - options.ValidationFraction, options.Seed);
@@ -123,6 +117,20 @@ internal static class ProbeBench
         return results;
     }
 
+    /// <summary>The label task of <paramref name="label"/> on the manifest's train and test splits, with the encoder's
+    /// cached 224-px features and class indices of both.</summary>
+    static (LabelTask Task, ImageFeatureSet TrainSet, ImageFeatureSet TestSet, int[] YTrain, int[] YTest) Features(
+        LoadedEncoder encoder, string identity, string manifest, string label, string cacheFolder)
+    {
+        var keys = LabelTask.ParseKeys(label);
+        var train = LabelledRows.Load(manifest, "train", keys);
+        var test = LabelledRows.Load(manifest, "test", keys);
+        var task = LabelTask.Infer(keys, train, test);
+        var trainSet = ImageFeatures.Extract(encoder, train.Rows, 224, false, CPU, "medpix-train", cacheFolder, identity);
+        var testSet = ImageFeatures.Extract(encoder, test.Rows, 224, false, CPU, "medpix-test", cacheFolder, identity);
+        return (task, trainSet, testSet, task.ClassIndices(trainSet.Rows), task.ClassIndices(testSet.Rows));
+    }
+
     /// <summary>
     /// How the tolerances change time and results: the current probe at several (gradient, loss) tolerances on the same
     /// features, each against the previous settings' probabilities (a probe run for choosing the defaults, not a figure).
@@ -131,13 +139,7 @@ internal static class ProbeBench
     {
         var encoder = EncoderLoader.Load("imagenet", 0);
         string identity = ImageFeatures.EncoderIdentity("imagenet", 0);
-        var keys = LabelTask.ParseKeys(label);
-        var train = LabelledRows.Load(manifest, "train", keys);
-        var test = LabelledRows.Load(manifest, "test", keys);
-        var task = LabelTask.Infer(keys, train, test);
-        var trainSet = ImageFeatures.Extract(encoder, train.Rows, 224, false, CPU, "medpix-train", cacheFolder, identity);
-        var testSet = ImageFeatures.Extract(encoder, test.Rows, 224, false, CPU, "medpix-test", cacheFolder, identity);
-        int[] yTrain = task.ClassIndices(trainSet.Rows), yTest = task.ClassIndices(testSet.Rows);
+        var (task, trainSet, testSet, yTrain, yTest) = Features(encoder, identity, manifest, label, cacheFolder);
         float[,]? reference = null;
         foreach (var (gradient, loss, maxIterations) in new[] { (Previous.GradientTolerance, Previous.LossTolerance, Previous.MaxIterations) }.Concat(settings))
         {
@@ -158,13 +160,7 @@ internal static class ProbeBench
     {
         var encoder = EncoderLoader.Load("imagenet", 0);
         string identity = ImageFeatures.EncoderIdentity("imagenet", 0);
-        var keys = LabelTask.ParseKeys(label);
-        var train = LabelledRows.Load(manifest, "train", keys);
-        var test = LabelledRows.Load(manifest, "test", keys);
-        var task = LabelTask.Infer(keys, train, test);
-        var trainSet = ImageFeatures.Extract(encoder, train.Rows, 224, false, CPU, "medpix-train", cacheFolder, identity);
-        var testSet = ImageFeatures.Extract(encoder, test.Rows, 224, false, CPU, "medpix-test", cacheFolder, identity);
-        int[] yTrain = task.ClassIndices(trainSet.Rows), yTest = task.ClassIndices(testSet.Rows);
+        var (task, trainSet, testSet, yTrain, yTest) = Features(encoder, identity, manifest, label, cacheFolder);
         for (int r = 0; r < repeats; r++)
         {
             var clock = Stopwatch.StartNew();
