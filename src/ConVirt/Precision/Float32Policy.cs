@@ -23,7 +23,8 @@ internal sealed class Float32Policy : PrecisionPolicy
     /// <inheritdoc />
     public override Tensor Convolution(Tensor x, Tensor weight, Tensor? bias, long stride, long padding, bool channelsLast, WeightCastCache? cache)
     {
-        if (!channelsLast) return PointwiseConvolution.Conv2d(x, weight, bias, stride, padding);
+        // a routed 1x1 kernel reads the weight as an [out, in] matrix: no channels-last copy for it
+        if (!channelsLast || PointwiseConvolution.Routes(x, weight, padding)) return PointwiseConvolution.Conv2d(x, weight, bias, stride, padding);
         using var w = TensorLayout.ToChannelsLast(weight);
         return PointwiseConvolution.Conv2d(x, w, bias, stride, padding);
     }

@@ -27,10 +27,13 @@ internal static class PointwiseConvolution
     /// <summary>Forgets a value set: the next read of <see cref="UseMatrixProducts"/> asks the CPU again.</summary>
     public static void ResetToDefault() => useMatrixProducts = null;
 
+    /// <summary>True when <see cref="Conv2d"/> computes this convolution as matrix products (the weight's layout is then irrelevant).</summary>
+    public static bool Routes(Tensor x, Tensor weight, long padding) => UseMatrixProducts && IsPointwise(x, weight, padding);
+
     /// <summary>conv2d(x, weight, bias) with square <paramref name="stride"/> and <paramref name="padding"/>.</summary>
     public static Tensor Conv2d(Tensor x, Tensor weight, Tensor? bias, long stride, long padding)
     {
-        if (UseMatrixProducts && IsPointwise(x, weight, padding)) return MatrixProducts(x, weight, bias, stride);
+        if (Routes(x, weight, padding)) return MatrixProducts(x, weight, bias, stride);
         return nn.functional.conv2d(x, weight, bias, strides: [stride, stride], padding: [padding, padding]);
     }
 
