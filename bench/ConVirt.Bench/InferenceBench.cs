@@ -55,7 +55,7 @@ internal static class InferenceBench
             // alternate which path runs first, so that neither always runs on a machine the other has just warmed
             double sb = r % 2 == 1 ? Bare() : 0;
             w.Restart();
-            using (var all = EmbeddingExtractor.Images(model.ImageEncoder, model.ImageProjection, source, CPU)) { }
+            using (var all = EmbeddingExtractor.Images(new ConVirt.Inference.LibTorchTowers(model.ImageEncoder, model), projected: true, source, CPU)) { }
             double s = w.Elapsed.TotalSeconds;
             if (r % 2 == 0) sb = Bare();
             if (r > 0) { extractor.Add(n / s); bare.Add(n / sb); withDecode.Add(n / (s + decode)); }

@@ -1,3 +1,4 @@
+using ConVirt.Inference;
 using ConVirt.Training;
 using ConVirt.Interop;
 using System.Diagnostics;

@@ -124,7 +124,7 @@ internal sealed class ArchiveIndex : IDisposable
         lock (forward)
         {
             using var scope = NewDisposeScope();
-            queries = EmbeddingExtractor.Texts(Encoder.Model!, Encoder.Tokenizer!, requests.Select(r => r.Text).ToList(), Encoder.Config.Model.Text.MaxLength, device,
+            queries = EmbeddingExtractor.Texts(Encoder.Towers, Encoder.Tokenizer!, requests.Select(r => r.Text).ToList(), Encoder.Config.Model.Text.MaxLength, device,
                 batchSize: Options.MaxBatch).MoveToOuterDisposeScope();
         }
         using (queries)
@@ -157,7 +157,7 @@ internal sealed class ArchiveIndex : IDisposable
         lock (forward)
         {
             using var scope = NewDisposeScope();
-            return EmbeddingExtractor.Texts(Encoder.Model!, Encoder.Tokenizer!, [text], Encoder.Config.Model.Text.MaxLength, device)[0].MoveToOuterDisposeScope();
+            return EmbeddingExtractor.Texts(Encoder.Towers, Encoder.Tokenizer!, [text], Encoder.Config.Model.Text.MaxLength, device)[0].MoveToOuterDisposeScope();
         }
     }
 
@@ -168,11 +168,7 @@ internal sealed class ArchiveIndex : IDisposable
         lock (forward)
         {
             using var scope = NewDisposeScope();
-            using var noGrad = no_grad();
-            var x = View(view);
-            var h = Encoder.Image.call(x);
-            if (FeatureKind == "v") h = ProjectionHead.Forward(Encoder.Model!.ImageProjection, h);
-            return h[0].cpu().MoveToOuterDisposeScope();
+            return Encoder.Towers.Images(View(view), projected: FeatureKind == "v")[0].cpu().MoveToOuterDisposeScope();
         }
     }
 
@@ -217,8 +213,12 @@ internal sealed class ArchiveIndex : IDisposable
         float[,] map;
         using (var scope = NewDisposeScope())
         {
-            var u = EmbedText(text);
-            lock (forward) map = GroundingMap.Compute(Encoder.Model!, View(view), u);
+            lock (forward)
+            {
+                // grounding reads the modules' spatial maps, so u comes from the modules too (as `convirt ground` computes it)
+                var u = EmbeddingExtractor.Texts(Encoder.Model!, Encoder.Tokenizer!, [text], Encoder.Config.Model.Text.MaxLength, device)[0];
+                map = GroundingMap.Compute(Encoder.Model!, View(view), u);
+            }
         }
         return GroundingOverlay.Encode(view, ImageSize, map, text);
     }

@@ -20,7 +20,7 @@ internal static class ArchiveLoader
         var rows = loaded.Rows;
         progress?.Report($"{options.Data}: {rows.Count} rows ({loaded.Summary()})");
         if (rows.Count < 2) throw new ArgumentException($"{options.Data}: {rows.Count} row(s); the service needs at least 2");
-        var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, Precision.PrecisionMode.Fp32);
+        var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, Precision.PrecisionMode.Fp32, options.Backend);
         var device = torch.device(options.Device);
         bool projected = encoder.Model is not null;
         string features = projected ? "v" : "h_v";

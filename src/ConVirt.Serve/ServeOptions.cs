@@ -54,6 +54,9 @@ internal sealed record ServeOptions
     /// <summary>cpu or cuda.</summary>
     public string Device { get; init; } = "cpu";
 
+    /// <summary>What computes the encoder's forward passes (<c>--backend</c>; default auto: docs/api.md).</summary>
+    public Inference.TowerBackend Backend { get; init; }
+
     /// <summary>True when <see cref="Bind"/> is a loopback address (or <c>localhost</c>).</summary>
     public bool IsLoopback => Bind.Equals("localhost", StringComparison.OrdinalIgnoreCase) || (IPAddress.TryParse(Bind, out var a) && IPAddress.IsLoopback(a));
 

@@ -26,7 +26,7 @@ internal sealed class EmbedCommand(IAnsiConsole console) : Command<EmbedCommand.
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
         s.ApplyThreads();
-        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device, s.PrecisionMode) { ImageRoot = s.ImageRoot },
+        var (rows, dimension, skipped) = EmbedJob.Run(new EmbedOptions(s.Encoder!, s.Data!, s.Out!, s.Modality, s.Projected, s.Split, s.ImageSize, s.Seed, s.Device, s.PrecisionMode) { ImageRoot = s.ImageRoot, Backend = s.TowerBackend },
             new ConsoleProgress(console));
         console.WriteLine($"wrote {rows} x {dimension} embeddings to {s.Out} ({skipped} rows skipped)");
         return 0;

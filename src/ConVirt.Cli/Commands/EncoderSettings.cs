@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using ConVirt.Inference;
 using ConVirt.Precision;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -30,8 +31,39 @@ public abstract class EncoderSettings : CommandSettings
     [CommandOption("--threads <N>"), Description("libtorch threads (default: every core).")]
     public int Threads { get; init; }
 
+    [CommandOption("--backend <B>"), Description(BackendHelp)]
+    public string Backend { get; init; } = "auto";
+
     [CommandOption("--image-root <FOLDER>"), Description("Folder that relative image paths resolve against (default: the manifest's folder).")]
     public string? ImageRoot { get; init; }
+
+    /// <summary>Help text of --backend, shared by every command that has the option.</summary>
+    public const string BackendHelp = "What computes the encoder: auto (default: ONNX Runtime where it is faster and can run, else libtorch; convirt info says which), libtorch or onnxruntime (CPU, fp32).";
+
+    /// <summary>--backend as the library's enum.</summary>
+    internal TowerBackend TowerBackend => ParseBackend(Backend);
+
+    /// <summary>--backend as the public API's enum.</summary>
+    internal InferenceBackend InferenceBackend => TowerBackend switch
+    {
+        TowerBackend.LibTorch => InferenceBackend.LibTorch,
+        TowerBackend.OnnxRuntime => InferenceBackend.OnnxRuntime,
+        _ => InferenceBackend.Auto,
+    };
+
+    /// <summary>Parses a --backend value.</summary>
+    /// <exception cref="ArgumentException">Not auto, libtorch or onnxruntime.</exception>
+    internal static TowerBackend ParseBackend(string value) => TryParseBackend(value) ?? throw new ArgumentException(BackendError(value));
+
+    static TowerBackend? TryParseBackend(string? value) => value?.Trim().ToLowerInvariant() switch
+    {
+        "auto" => TowerBackend.Auto,
+        "libtorch" => TowerBackend.LibTorch,
+        "onnxruntime" => TowerBackend.OnnxRuntime,
+        _ => null,
+    };
+
+    static string BackendError(string? value) => $"--backend '{value}': expected auto, libtorch or onnxruntime";
 
     /// <summary>--precision as the library's enum.</summary>
     internal PrecisionMode PrecisionMode => PrecisionPolicy.ParseMode(Precision);
@@ -51,6 +83,7 @@ public abstract class EncoderSettings : CommandSettings
     public sealed override ValidationResult Validate() =>
         EncoderRequired && string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
         : Threads < 0 ? ValidationResult.Error("--threads must be 0 (every core) or more")
+        : TryParseBackend(Backend) is null ? ValidationResult.Error(BackendError(Backend))
         : ValidateCommand();
 
     /// <summary>Whether this invocation needs --encoder (a command may have a mode without one).</summary>

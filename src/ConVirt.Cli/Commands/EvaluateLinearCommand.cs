@@ -33,7 +33,7 @@ internal sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Eval
         {
             Encoder = Encoder!, TrainManifest = Train!, TestManifest = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit, ImageRoot = ImageRoot,
             Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, OutputFolder = Out, ImageSize = ImageSize, Seed = Seed,
-            Device = ComputeDevice, DeviceName = Device, Precision = ComputePrecision,
+            Device = ComputeDevice, DeviceName = Device, Precision = ComputePrecision, Backend = InferenceBackend,
             IgnoreValues = IgnoreValues is null ? null : OptionLists.Values(IgnoreValues), PositiveValues = Positive is null ? null : OptionLists.Values(Positive),
         };
 
@@ -41,7 +41,7 @@ internal sealed class EvaluateLinearCommand(IAnsiConsole console) : Command<Eval
         public LabelEfficiencyOptions ToOptions() => new()
         {
             Encoder = Encoder!, Train = Train!, Test = Test!, Label = Label!, TrainSplit = TrainSplit, TestSplit = TestSplit, ImageRoot = ImageRoot,
-            Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device, Precision = PrecisionPolicy.ParseMode(Precision),
+            Fractions = OptionLists.Doubles(Fractions, "--fractions"), Runs = Runs, Out = Out, ImageSize = ImageSize, Seed = Seed, Device = Device, Precision = PrecisionPolicy.ParseMode(Precision), Backend = TowerBackend,
             LabelValues = IgnoreValues is null && Positive is null ? null : LabelValueFilter.Parse(IgnoreValues, Positive),
         };
     }

@@ -40,7 +40,7 @@ internal sealed class EvaluateRetrievalCommand(IAnsiConsole console) : Command<E
         {
             Encoder = s.Encoder!, QueryManifest = queries, CandidateManifest = candidates, Label = label!, QuerySplit = s.QuerySplit, CandidateSplit = s.CandidateSplit, ImageRoot = s.ImageRoot,
             Ks = OptionLists.Ints(s.K, "--ks"), TextQueriesFile = s.TextQueries, ContactSheetFolder = s.Sheets, OutputFolder = s.Out, ImageSize = s.ImageSize, Seed = s.Seed,
-            Device = s.ComputeDevice, DeviceName = s.Device, Precision = s.ComputePrecision,
+            Device = s.ComputeDevice, DeviceName = s.Device, Precision = s.ComputePrecision, Backend = s.InferenceBackend,
         }, new ConsoleProgress(console), cancellationToken);
         console.WriteLine(result.Markdown);
         return 0;

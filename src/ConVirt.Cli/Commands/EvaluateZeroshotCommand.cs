@@ -38,7 +38,7 @@ internal sealed class EvaluateZeroshotCommand(IAnsiConsole console) : Command<Ev
         var result = EvaluationSeam.ZeroShot(new ZeroShotEvaluationOptions   // ConVirtEvaluation.ZeroShot without its checks: the job's name the options
         {
             Encoder = s.Encoder!, DataManifest = data, PromptsFile = s.Prompts!, Label = label, Mode = s.Mode == "pairs" ? ZeroShotEvaluationMode.Pairs : ZeroShotEvaluationMode.Classes,
-            Split = s.Split, ImageRoot = s.ImageRoot, Resamples = s.Resamples, OutputFolder = s.Out, ImageSize = s.ImageSize, Device = s.ComputeDevice, DeviceName = s.Device, Precision = s.ComputePrecision,
+            Split = s.Split, ImageRoot = s.ImageRoot, Resamples = s.Resamples, OutputFolder = s.Out, ImageSize = s.ImageSize, Device = s.ComputeDevice, DeviceName = s.Device, Precision = s.ComputePrecision, Backend = s.InferenceBackend,
         }, new ConsoleProgress(console), cancellationToken);
         console.WriteLine(result.Markdown);
         return 0;

@@ -23,6 +23,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
         [CommandOption("--max-k <N>"), Description("Largest k a search may ask for (default 100).")] public int MaxK { get; init; } = 100;
         [CommandOption("--max-upload-mb <MB>"), Description("Largest image upload (default 32).")] public int MaxUploadMb { get; init; } = 32;
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
+        [CommandOption("--backend <B>"), Description(EncoderSettings.BackendHelp)] public string Backend { get; init; } = "auto";
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
@@ -37,6 +38,7 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
         {
             Encoder = s.Encoder!, Data = s.Data!, Port = s.Port, Bind = s.Bind, ImageSize = s.ImageSize, CacheFolder = s.Cache,
             MaxK = s.MaxK, MaxUploadBytes = (long)s.MaxUploadMb << 20, Device = s.Device,
+            Backend = EncoderSettings.ParseBackend(s.Backend),
             ApiKey = ApiKeys.Resolve(s.ApiKeyFile, Environment.GetEnvironmentVariable),
         };
         try { options.Validate(); }

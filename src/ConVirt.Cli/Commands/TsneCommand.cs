@@ -40,7 +40,7 @@ internal sealed class TsneCommand(IAnsiConsole console) : Command<TsneCommand.Se
             console.WriteLine($"{map.Embedding.GetLength(0)} points: KL {map.KlDivergence:0.0000}; wrote {s.Out}");
             return 0;
         }
-        var r = TsneJob.Run(new TsneJobOptions(s.Encoder!, s.Data!, s.Label!, s.Out!, s.Perplexity, s.Iterations, s.Seed, s.MaxPoints, s.Split, s.ImageSize, s.Device, s.PrecisionMode) { ImageRoot = s.ImageRoot },
+        var r = TsneJob.Run(new TsneJobOptions(s.Encoder!, s.Data!, s.Label!, s.Out!, s.Perplexity, s.Iterations, s.Seed, s.MaxPoints, s.Split, s.ImageSize, s.Device, s.PrecisionMode) { ImageRoot = s.ImageRoot, Backend = s.TowerBackend },
             new ConsoleProgress(console));
         console.WriteLine($"{r.Points} points: KL {r.KlDivergence:0.000}, trustworthiness@10 {r.Trustworthiness:0.000}; wrote {s.Out} and {Path.ChangeExtension(s.Out!, ".csv")}");
         return 0;

@@ -41,7 +41,7 @@ internal static class EncoderSeam
             throw new InvalidOperationException("EncoderOptions.Device is Cuda but no CUDA device is available (the application needs a TorchSharp CUDA package in place of TorchSharp-cpu, and a GPU)");
         var mode = Mode(options.Precision);
         PrecisionPolicy.Create(mode, deviceName);   // refuses bf16 where the device cannot compute it, before loading
-        var loaded = EncoderLoader.Load(source, options.Seed, deviceName, mode);
+        var loaded = EncoderLoader.Load(source, options.Seed, deviceName, mode, Backend(options.Backend));
         if (loaded.Model is not null) loaded.Model.eval(); else loaded.Image.eval();
         return new Handle(loaded, torch.device(deviceName));
     }
@@ -59,7 +59,6 @@ internal static class EncoderSeam
         var transform = new EvalTransform(imageSize);
         var result = new List<float[]>(images.Count);
         using var autocast = h.Loaded.Compute();
-        using var noGrad = torch.no_grad();
         for (int start = 0; start < images.Count; start += batchSize)
         {
             int count = Math.Min(batchSize, images.Count - start);
@@ -68,9 +67,7 @@ internal static class EncoderSeam
                 transform.Apply(images[start + i](), buffer.AsSpan(i * imageSize * imageSize, imageSize * imageSize));
             using var scope = NewDisposeScope();
             var x = BatchTensors.Images(buffer, count, imageSize, h.Device);
-            var features = h.Loaded.Image.call(x);
-            if (projected) features = Models.ProjectionHead.Forward(h.Loaded.Model!.ImageProjection, features);
-            result.AddRange(Rows(features));
+            result.AddRange(Rows(h.Loaded.Towers.Images(x, projected)));
         }
         return [.. result];
     }
@@ -78,12 +75,10 @@ internal static class EncoderSeam
     /// <summary>u (projected) or h_u (pooled) of texts, each cleaned and tokenised as one sentence; [n][d].</summary>
     internal static float[][] EmbedTexts(Handle h, IReadOnlyList<string> texts, int batchSize, bool projected)
     {
-        var model = h.Loaded.Model!;
         var tokenizer = h.Loaded.Tokenizer!;
         int maxTokens = h.Loaded.Config.Model.Text.MaxLength;
         var result = new List<float[]>(texts.Count);
         using var autocast = h.Loaded.Compute();
-        using var noGrad = torch.no_grad();
         for (int start = 0; start < texts.Count; start += batchSize)
         {
             using var scope = NewDisposeScope();
@@ -91,8 +86,7 @@ internal static class EncoderSeam
             var tokens = tokenizer.Pad(chunk);
             var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: h.Device);
             var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: h.Device);
-            var features = projected ? model.EncodeText(ids, mask) : model.TextEncoder.call(ids, mask);
-            result.AddRange(Rows(features));
+            result.AddRange(Rows(h.Loaded.Towers.Texts(ids, mask, projected)));
         }
         return [.. result];
     }
@@ -159,4 +153,12 @@ internal static class EncoderSeam
             yield return row;
         }
     }
+
+    /// <summary>The public backend as the loader's.</summary>
+    internal static Inference.TowerBackend Backend(InferenceBackend backend) => backend switch
+    {
+        InferenceBackend.LibTorch => Inference.TowerBackend.LibTorch,
+        InferenceBackend.OnnxRuntime => Inference.TowerBackend.OnnxRuntime,
+        _ => Inference.TowerBackend.Auto,
+    };
 }

@@ -21,7 +21,7 @@ internal static class EvaluationSeam
         {
             Encoder = o.Encoder, Train = o.TrainManifest, Test = o.TestManifest, Label = o.Label, TrainSplit = o.TrainSplit, TestSplit = o.TestSplit, ImageRoot = o.ImageRoot,
             Fractions = [.. o.Fractions], Runs = o.Runs, Out = o.OutputFolder, ImageSize = o.ImageSize, Seed = o.Seed,
-            Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision),
+            Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision), Backend = EncoderSeam.Backend(o.Backend),
             LabelValues = filter ? new LabelValueFilter(Values(o.IgnoreValues) ?? [], Values(o.PositiveValues)) : null,
         }, progress, cancellationToken);
         int keys = r.Label.Split(',').Length;
@@ -41,7 +41,7 @@ internal static class EvaluationSeam
         {
             Encoder = o.Encoder, Queries = o.QueryManifest, Candidates = o.CandidateManifest, Label = o.Label, QuerySplit = o.QuerySplit, ImageRoot = o.ImageRoot,
             CandidateSplit = o.CandidateSplit, Ks = [.. o.Ks], TextQueries = o.TextQueriesFile, Sheets = o.ContactSheetFolder, Out = o.OutputFolder,
-            ImageSize = o.ImageSize, Seed = o.Seed, Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision),
+            ImageSize = o.ImageSize, Seed = o.Seed, Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision), Backend = EncoderSeam.Backend(o.Backend),
         }, progress, cancellationToken);
         var text = r.TextToImage is null ? null
             : Precision(r.TextToImage, r.TextToImageInterval!, r.TextToImageClassMean!, r.TextToImageByLabel!);
@@ -59,7 +59,7 @@ internal static class EvaluationSeam
             Encoder = o.Encoder, Data = o.DataManifest, Prompts = o.PromptsFile, Label = o.Label,
             Mode = o.Mode == ZeroShotEvaluationMode.Pairs ? ZeroShotMode.Pairs : ZeroShotMode.Classes,
             Split = o.Split, ImageRoot = o.ImageRoot, Resamples = o.Resamples, Out = o.OutputFolder, ImageSize = o.ImageSize,
-            Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision),
+            Device = DeviceName(o.DeviceName, o.Device), Precision = EncoderSeam.Mode(o.Precision), Backend = EncoderSeam.Backend(o.Backend),
         }, progress, cancellationToken);
         return new ZeroShotEvaluationResult(Encoder(r.Encoder), r.Mode == "pairs" ? ZeroShotEvaluationMode.Pairs : ZeroShotEvaluationMode.Classes,
             r.Label, r.Prompts, r.PromptCounts, Data(r.Data), r.Temperature, r.SkippedRows, r.Classes,

@@ -53,6 +53,9 @@ public sealed record LinearProbeOptions
     /// <summary>What the encoder computes in.</summary>
     public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
 
+    /// <summary>What computes the encoder's forward passes (default <see cref="InferenceBackend.Auto"/>).</summary>
+    public InferenceBackend Backend { get; init; }
+
     /// <summary>libtorch's intra-op threads for the whole process; 0: libtorch's choice.</summary>
     public int Threads { get; init; }
 
@@ -75,6 +78,6 @@ public sealed record LinearProbeOptions
         bool filters = IgnoreValues is { Count: > 0 } || PositiveValues is { Count: > 0 };
         if (filters && Label.Contains(','))
             throw new ArgumentException($"LinearProbeOptions.IgnoreValues and PositiveValues apply to a single label key; Label is '{Label}'", nameof(Label));
-        EvaluationChecks.Encoder("LinearProbeOptions", ImageSize, Device, Precision, Threads);
+        EvaluationChecks.Encoder("LinearProbeOptions", ImageSize, Device, Precision, Backend, Threads);
     }
 }

@@ -50,6 +50,9 @@ public sealed record RetrievalEvaluationOptions
     /// <summary>What the encoder computes in.</summary>
     public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
 
+    /// <summary>What computes the encoder's forward passes (default <see cref="InferenceBackend.Auto"/>).</summary>
+    public InferenceBackend Backend { get; init; }
+
     /// <summary>libtorch's intra-op threads for the whole process; 0: libtorch's choice.</summary>
     public int Threads { get; init; }
 
@@ -69,6 +72,6 @@ public sealed record RetrievalEvaluationOptions
             if (k < 1) throw new ArgumentException($"RetrievalEvaluationOptions.Ks holds {k}; cut-offs must be at least 1", nameof(Ks));
         if (ContactSheetFolder is not null && TextQueriesFile is null)
             throw new ArgumentException("RetrievalEvaluationOptions.ContactSheetFolder needs TextQueriesFile (one sheet per text query)", nameof(ContactSheetFolder));
-        EvaluationChecks.Encoder("RetrievalEvaluationOptions", ImageSize, Device, Precision, Threads);
+        EvaluationChecks.Encoder("RetrievalEvaluationOptions", ImageSize, Device, Precision, Backend, Threads);
     }
 }

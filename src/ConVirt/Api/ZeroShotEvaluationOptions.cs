@@ -52,6 +52,9 @@ public sealed record ZeroShotEvaluationOptions
     /// <summary>What the encoder computes in.</summary>
     public ComputePrecision Precision { get; init; } = ComputePrecision.Fp32;
 
+    /// <summary>What computes the encoder's forward passes (default <see cref="InferenceBackend.Auto"/>).</summary>
+    public InferenceBackend Backend { get; init; }
+
     /// <summary>libtorch's intra-op threads for the whole process; 0: libtorch's choice.</summary>
     public int Threads { get; init; }
 
@@ -68,6 +71,6 @@ public sealed record ZeroShotEvaluationOptions
         if (Mode == ZeroShotEvaluationMode.Classes && string.IsNullOrWhiteSpace(Label))
             throw new ArgumentException("ZeroShotEvaluationOptions.Label is required in Classes mode (the label key)", nameof(Label));
         if (Resamples < 1) throw new ArgumentException($"ZeroShotEvaluationOptions.Resamples: {Resamples} must be at least 1", nameof(Resamples));
-        EvaluationChecks.Encoder("ZeroShotEvaluationOptions", ImageSize, Device, Precision, Threads);
+        EvaluationChecks.Encoder("ZeroShotEvaluationOptions", ImageSize, Device, Precision, Backend, Threads);
     }
 }

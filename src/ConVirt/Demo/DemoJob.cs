@@ -87,7 +87,7 @@ internal static class DemoJob
         {
             var device = torch.device(config.Device);
             using var region = Autocast.Enter(PrecisionPolicy.Create(config.Precision, config.Device));
-            using var v = EmbeddingExtractor.Images(model.ImageEncoder, model.ImageProjection, candidates, device);
+            using var v = EmbeddingExtractor.Images(new Inference.LibTorchTowers(model.ImageEncoder, model), projected: true, candidates, device);
             using var u = EmbeddingExtractor.Texts(model, tokenizer, queries.Select(q => q.Text).ToList(), config.Model.Text.MaxLength, device);
             var precision = RetrievalMetrics.PrecisionAtK(u, v, queryLabels, candidateLabels, o.Ks);
             var p = ZeroShotScores.Probabilities(TensorMatrix.Float(v), ZeroShotScores.ClassVectors(TensorMatrix.Float(u), promptClass, promptLabels.Length),

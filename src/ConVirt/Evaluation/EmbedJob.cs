@@ -26,7 +26,7 @@ internal static class EmbedJob
             ? new Data.ManifestOptions(CheckImageFiles: false) { RequireImage = false }
             : new Data.ManifestOptions { ImageRoot = options.ImageRoot };
         var rows = LabelledRows.Load(options.Data, options.Split, [], manifestOptions: manifestOptions);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
+        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision, options.Backend);
         var device = torch.device(options.Device);
         using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job
         float[,] embeddings;
@@ -35,12 +35,12 @@ internal static class EmbedJob
         int skipped;
         if (options.Modality == "text")
         {
-            var (textModel, tokenizer) = encoder.RequireTextTower("text embeddings need a ConVIRT run");
+            var (_, tokenizer) = encoder.RequireTextTower("text embeddings need a ConVIRT run");
             var withText = rows.Rows.Where(r => !string.IsNullOrWhiteSpace(r.Text)).ToList();
             if (withText.Count == 0) throw new ArgumentException($"{options.Data}: no row has text");
             progress?.Report($"embedding {withText.Count} texts");
             using var scope = NewDisposeScope();
-            embeddings = ImageFeatures.ToMatrix(EmbeddingExtractor.Texts(textModel, tokenizer, withText.Select(r => r.Text!).ToList(),
+            embeddings = ImageFeatures.ToMatrix(EmbeddingExtractor.Texts(encoder.Towers, tokenizer, withText.Select(r => r.Text!).ToList(),
                 encoder.Config.Model.Text.MaxLength, device));
             ids = withText.Select(r => r.Id).ToList();
             features = "u";

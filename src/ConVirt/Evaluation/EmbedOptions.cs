@@ -16,4 +16,7 @@ internal sealed record EmbedOptions(string Encoder, string Data, string Out, str
 {
     /// <summary>Folder that relative image paths resolve against (<c>--image-root</c>); null: the manifest's folder.</summary>
     public string? ImageRoot { get; init; }
+
+    /// <summary>What computes the encoder's forward passes (<c>--backend</c>).</summary>
+    public global::ConVirt.Inference.TowerBackend Backend { get; init; }
 }

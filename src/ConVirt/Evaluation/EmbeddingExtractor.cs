@@ -1,7 +1,7 @@
 using ConVirt.Data.Pipeline;
 using ConVirt.Data.Text;
+using ConVirt.Inference;
 using ConVirt.Models;
-using ConVirt.Models.Vision;
 using ConVirt.Training;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -13,64 +13,51 @@ internal static class EmbeddingExtractor
 {
     /// <summary>
     /// Image features for every example of an evaluation source (deterministic transform, manifest order):
-    /// h_v from <paramref name="encoder"/>, or v = g_v(h_v) when <paramref name="projection"/> is given. [N, d] on the CPU.
+    /// h_v, or v = g_v(h_v) when <paramref name="projected"/>, computed by <paramref name="towers"/>. [N, d] on the CPU.
     /// <paramref name="imagesDone"/>, when given, receives the number of images embedded so far after each batch.
     /// </summary>
-    public static Tensor Images(ResNetEncoder encoder, TorchSharp.Modules.Sequential? projection, IBatchSource source, Device device, IProgress<int>? imagesDone = null)
+    public static Tensor Images(IEncoderTowers towers, bool projected, IBatchSource source, Device device, IProgress<int>? imagesDone = null)
     {
-        bool wasTraining = encoder.training;
-        encoder.eval();
-        projection?.eval();
+        var parts = new List<Tensor>();
         try
         {
-            using var _ = torch.no_grad();
-            var parts = new List<Tensor>();
             int done = 0;
             for (int i = 0; i < source.BatchCount(0); i++)
             {
                 using var scope = torch.NewDisposeScope();
                 var batch = source.Build(0, i);
                 var x = BatchTensors.Images(batch.Images, batch.Count, batch.Size, device);
-                var h = encoder.call(x);
-                if (projection is not null) h = ProjectionHead.Forward(projection, h);
-                parts.Add(h.cpu().MoveToOuterDisposeScope());
+                parts.Add(towers.Images(x, projected).cpu().MoveToOuterDisposeScope());
                 done += batch.Count;
                 imagesDone?.Report(done);
             }
-            using var scope2 = torch.NewDisposeScope();
-            var all = torch.cat(parts, 0);
-            foreach (var p in parts) p.Dispose();
-            return all.MoveToOuterDisposeScope();
+            return torch.cat(parts, 0);
         }
         finally
         {
-            if (wasTraining) { encoder.train(); projection?.train(); }
+            foreach (var p in parts) p.Dispose();
         }
     }
 
-    /// <summary>Projected text vectors u [N, d] on the CPU, each text tokenised as one sentence.</summary>
-    public static Tensor Texts(ConVirtModel model, WordPieceTokenizer tokenizer, IReadOnlyList<string> texts, int maxTokens, Device device, int batchSize = 64)
+    /// <summary>Projected text vectors u (or pooled h_u when not <paramref name="projected"/>) [N, d] on the CPU,
+    /// computed by <paramref name="towers"/>, each text cleaned and tokenised as one sentence.</summary>
+    public static Tensor Texts(IEncoderTowers towers, WordPieceTokenizer tokenizer, IReadOnlyList<string> texts, int maxTokens, Device device,
+        int batchSize = 64, bool projected = true)
     {
-        bool wasTraining = model.training;
-        model.eval();
-        try
+        using var scope = torch.NewDisposeScope();
+        var parts = new List<Tensor>();
+        for (int start = 0; start < texts.Count; start += batchSize)
         {
-            using var _ = torch.no_grad();
-            using var scope = torch.NewDisposeScope();
-            var parts = new List<Tensor>();
-            for (int start = 0; start < texts.Count; start += batchSize)
-            {
-                var chunk = texts.Skip(start).Take(batchSize).Select(t => tokenizer.EncodeSentence(ReportText.Clean(t), maxTokens)).ToList();
-                var tokens = tokenizer.Pad(chunk);
-                var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
-                var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
-                parts.Add(model.EncodeText(ids, mask).cpu());
-            }
-            return torch.cat(parts, 0).MoveToOuterDisposeScope();
+            var chunk = texts.Skip(start).Take(batchSize).Select(t => tokenizer.EncodeSentence(ReportText.Clean(t), maxTokens)).ToList();
+            var tokens = tokenizer.Pad(chunk);
+            var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: device);
+            var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: device);
+            parts.Add(towers.Texts(ids, mask, projected).cpu());
         }
-        finally
-        {
-            if (wasTraining) model.train();
-        }
+        return torch.cat(parts, 0).MoveToOuterDisposeScope();
     }
+
+    /// <summary>Projected text vectors u [N, d] of <paramref name="model"/>'s modules (<see cref="LibTorchTowers"/>).</summary>
+    public static Tensor Texts(ConVirtModel model, WordPieceTokenizer tokenizer, IReadOnlyList<string> texts, int maxTokens, Device device, int batchSize = 64) =>
+        Texts(new LibTorchTowers(model.ImageEncoder, model), tokenizer, texts, maxTokens, device, batchSize);
 }

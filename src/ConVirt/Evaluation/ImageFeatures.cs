@@ -57,7 +57,7 @@ internal static class ImageFeatures
         if (n < 2) throw new ArgumentException($"{manifestName}: only {n} of {rows.Count} images could be read ({string.Join("; ", source.Skipped.Take(3))})");
 
         using var scope = NewDisposeScope();
-        var features = EmbeddingExtractor.Images(encoder.Image, projected ? encoder.Model!.ImageProjection : null, source, device, imagesDone);
+        var features = EmbeddingExtractor.Images(encoder.Towers, projected, source, device, imagesDone);
         if (features.shape[0] != n) throw new InvalidOperationException($"extracted {features.shape[0]} features for {n} images");
         var set = new ImageFeatureSet(ToMatrix(features), source.Examples.Select(e => e.Row).ToList(), source.Skipped);
         if (cachePath is not null)

@@ -31,6 +31,9 @@ internal sealed record LabelEfficiencyOptions
     public string Device { get; init; } = "cpu";
     /// <summary>What the encoder computes in (fp32, bf16, auto); fine-tuning keeps float32 master weights.</summary>
     public global::ConVirt.Precision.PrecisionMode Precision { get; init; } = global::ConVirt.Precision.PrecisionMode.Fp32;
+
+    /// <summary>What computes the encoder's forward passes.</summary>
+    public global::ConVirt.Inference.TowerBackend Backend { get; init; }
     /// <summary>Output folder (JSON, markdown, feature cache); null writes nothing.</summary>
     public string? Out { get; init; }
     /// <summary>Linear: keep extracted features under Out/features/ and reuse them.</summary>

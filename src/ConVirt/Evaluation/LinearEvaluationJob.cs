@@ -28,7 +28,7 @@ internal static class LinearEvaluationJob
         var train = LabelledRows.Load(options.Train, options.TrainSplit, keys, options.LabelValues, LabelledRows.RootedAt(options.ImageRoot));
         var test = LabelledRows.Load(options.Test, options.TestSplit, keys, options.LabelValues, LabelledRows.RootedAt(options.ImageRoot));
         var task = LabelTask.Infer(keys, train, test);
-        using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
+        using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision, options.Backend);
         var device = torch.device(options.Device);
         using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job
         string? cache = options.Out is not null && options.CacheFeatures ? Path.Combine(options.Out, "features") : null;

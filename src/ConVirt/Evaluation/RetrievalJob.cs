@@ -33,7 +33,7 @@ internal static class RetrievalJob
         cancellationToken.ThrowIfCancellationRequested();
         var queryRows = LabelledRows.Load(options.Queries, options.QuerySplit, keys, manifestOptions: LabelledRows.RootedAt(options.ImageRoot));
         var candidateRows = LabelledRows.Load(options.Candidates, options.CandidateSplit, keys, manifestOptions: LabelledRows.RootedAt(options.ImageRoot));
-        using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
+        using var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision, options.Backend);
         IReadOnlyList<TextQuery>? texts = null;
         if (options.TextQueries is not null)
         {
@@ -69,7 +69,7 @@ internal static class RetrievalJob
             if (missing.Count > 0)
                 throw new ArgumentException($"{options.TextQueries}: label(s) {string.Join(", ", missing.Select(m => $"'{m}'"))} match no candidate's '{keys[0]}'");
             using var scope = NewDisposeScope();
-            var u = EmbeddingExtractor.Texts(encoder.Model!, encoder.Tokenizer!, texts.Select(t => t.Text).ToList(), encoder.Config.Model.Text.MaxLength, device);
+            var u = EmbeddingExtractor.Texts(encoder.Towers, encoder.Tokenizer!, texts.Select(t => t.Text).ToList(), encoder.Config.Model.Text.MaxLength, device);
             text = Precision(ImageFeatures.ToMatrix(u), candidates.Features, texts.Select(t => index[t.Label]).ToArray(),
                 candidateLabels, options.Ks, null, labels, texts.Select(_ => (string?)null).ToList());
             if (options.Sheets is not null) WriteSheets(options.Sheets, texts, u, candidates, keys[0], Math.Min(options.Ks.Max(), candidates.Rows.Count));

@@ -25,7 +25,7 @@ internal static class TsneJob
         }
         var tsneOptions = new TsneOptions(Perplexity: options.Perplexity, Iterations: options.Iterations, Seed: options.Seed);
         tsneOptions.Validate(chosen.Count);
-        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision);
+        var encoder = EncoderLoader.Load(options.Encoder, options.Seed, options.Device, options.Precision, options.Backend);
         var device = torch.device(options.Device);
         using var precision = encoder.Compute();   // frozen weights: one cast each for the whole job
         var features = ImageFeatures.Extract(encoder, chosen, options.ImageSize, false, device, Path.GetFileName(options.Data), progress: progress);

@@ -18,4 +18,7 @@ internal sealed record TsneJobOptions(string Encoder, string Data, string Label,
 {
     /// <summary>Folder that relative image paths of the manifests resolve against (<c>--image-root</c>); null: each manifest's folder.</summary>
     public string? ImageRoot { get; init; }
+
+    /// <summary>What computes the encoder's forward passes (<c>--backend</c>).</summary>
+    public global::ConVirt.Inference.TowerBackend Backend { get; init; }
 }

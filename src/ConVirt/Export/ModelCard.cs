@@ -1,3 +1,4 @@
+using ConVirt.Inference;
 using ConVirt.Training;
 using System.Globalization;
 using System.Text.Json;

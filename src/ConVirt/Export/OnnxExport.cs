@@ -1,3 +1,4 @@
+using ConVirt.Inference;
 using ConVirt.Training;
 using System.Globalization;
 using System.Security.Cryptography;
@@ -18,7 +19,7 @@ namespace ConVirt.Export;
 internal static class OnnxExport
 {
     /// <summary>ai.onnx operator set of both graphs (LayerNormalization needs 17).</summary>
-    public const long Opset = 17;
+    public const long Opset = OnnxGraphBuilder.Opset;
     /// <summary>Image graph file name.</summary>
     public const string ImageFileName = "image_encoder.onnx";
     /// <summary>Text graph file name.</summary>

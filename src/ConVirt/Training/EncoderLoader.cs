@@ -1,4 +1,5 @@
 using ConVirt.Configuration;
+using ConVirt.Inference;
 using ConVirt.Interop;
 using ConVirt.Precision;
 using TorchSharp;
@@ -48,19 +49,26 @@ internal static class EncoderLoader
         };
         var method = PretrainingMethods.Get(cfg.Method);
         var built = method.Create(cfg with { Model = shape }, method.NeedsText ? TextVocabulary(cfg.Model.Text) : null);
-        built.Objective.Module.load_safetensors(Path.Combine(folder, RunFolder.Weights));
-        return new LoadedEncoder(encoder, built.Objective.ImageEncoder, built.Objective.JointModel, built.Tokenizer, cfg);
+        var weights = Path.Combine(folder, RunFolder.Weights);
+        built.Objective.Module.load_safetensors(weights);
+        return new LoadedEncoder(encoder, built.Objective.ImageEncoder, built.Objective.JointModel, built.Tokenizer, cfg) { WeightsFile = weights };
     }
 
     /// <summary>
     /// Loads an encoder (<see cref="Load(string, int)"/>) and places it for inference: on <paramref name="device"/>, in
-    /// eval mode, computing in <paramref name="precision"/> inside <see cref="LoadedEncoder.Compute"/>.
+    /// eval mode, computing in <paramref name="precision"/> inside <see cref="LoadedEncoder.Compute"/>, its
+    /// <see cref="LoadedEncoder.Towers"/> on <paramref name="backend"/> (resolved by <see cref="TowerBackends.Resolve"/>;
+    /// ONNX Runtime's graphs are cached beside the checkpoint's weights).
     /// </summary>
-    public static LoadedEncoder Load(string encoder, int seed, string device, PrecisionMode precision)
+    /// <exception cref="ArgumentException">ONNX Runtime was asked for where it cannot run.</exception>
+    public static LoadedEncoder Load(string encoder, int seed, string device, PrecisionMode precision, TowerBackend backend = TowerBackend.Auto)
     {
+        var resolved = TowerBackends.Resolve(backend, device, PrecisionPolicy.Create(precision, device).Mode);
         var loaded = Load(encoder, seed) with { Device = device, Precision = precision };
         if (loaded.Model is not null) loaded.Model.to(torch.device(device)); else loaded.Image.to(torch.device(device));
-        return loaded;
+        if (loaded.Model is not null) loaded.Model.eval(); else loaded.Image.eval();
+        var cache = loaded.WeightsFile is null ? OnnxGraphCache.InMemory : OnnxGraphCache.Beside(loaded.WeightsFile);
+        return loaded with { Towers = TowerBackends.Create(resolved, loaded.Image, loaded.Model, cache) };
     }
 
     /// <summary>The folder holding model.safetensors for a run folder or checkpoint path (<see cref="RunFolder.ResolveCheckpoint"/>).</summary>

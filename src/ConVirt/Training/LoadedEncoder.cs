@@ -1,5 +1,6 @@
 using ConVirt.Configuration;
 using ConVirt.Data.Text;
+using ConVirt.Inference;
 using ConVirt.Models;
 using ConVirt.Models.Vision;
 using ConVirt.Precision;
@@ -18,9 +19,19 @@ internal sealed record LoadedEncoder(string Name, ResNetEncoder Image, ConVirtMo
     /// A job that loaded the encoder disposes it when done, so that repeated library calls do not wait for the finaliser.</summary>
     public void Dispose()
     {
+        towers?.Dispose();
         if (Model is not null) Model.Dispose();
         else Image.Dispose();
     }
+
+    IEncoderTowers? towers;
+
+    /// <summary>The forward passes for inference (embedding, evaluation features, search): libtorch's modules unless
+    /// the loader chose another backend (<see cref="EncoderLoader.Load(string, int, string, PrecisionMode, TowerBackend)"/>).</summary>
+    public IEncoderTowers Towers { get => towers ??= new LibTorchTowers(Image, Model); init => towers = value; }
+
+    /// <summary>The checkpoint's <c>model.safetensors</c>, or null for a baseline built in memory.</summary>
+    public string? WeightsFile { get; init; }
 
     /// <summary>Where the encoder's weights are (cpu, cuda).</summary>
     public string Device { get; init; } = "cpu";

@@ -52,6 +52,27 @@ public sealed class ConVirtEncoderTests
     }
 
     [Fact]
+    public void BothBackendsGiveTheSameVectorsWithin1e4()
+    {
+        var dir = Pipeline.TinyRuns.TempFolder("api-backends");
+        var manifest = SyntheticDataset.Write(Path.Combine(dir, "data"), 5, 32, seed: 2);
+        var (run, _, _) = Pipeline.TinyCheckpoint.Save(Path.Combine(dir, "run"));
+        var paths = Manifest.Load(manifest).Rows.Select(r => r.ImagePath).ToList();
+        string[] texts = ["small left pleural effusion", "no acute cardiopulmonary process"];
+        using var torchEncoder = ConVirtEncoder.Load(run, new EncoderOptions { ImageSize = 32, Backend = InferenceBackend.LibTorch });
+        using var onnxEncoder = ConVirtEncoder.Load(run, new EncoderOptions { ImageSize = 32, Backend = InferenceBackend.OnnxRuntime });
+        foreach (var kind in new[] { EmbeddingKind.Pooled, EmbeddingKind.Projected })
+        {
+            AssertRowsEqual(ToMatrix(torchEncoder.EmbedImages(paths, kind)), onnxEncoder.EmbedImages(paths, kind), 1e-4);
+            AssertRowsEqual(ToMatrix(torchEncoder.EmbedTexts(texts, kind)), onnxEncoder.EmbedTexts(texts, kind), 1e-4);
+        }
+        var e = Assert.Throws<ArgumentException>(() => new EncoderOptions { Backend = (InferenceBackend)7 }.Validate());
+        Assert.Contains("EncoderOptions.Backend", e.Message);
+        var bf16 = Assert.Throws<ArgumentException>(() => ConVirtEncoder.Load(run, new EncoderOptions { Backend = InferenceBackend.OnnxRuntime, Precision = ComputePrecision.Bf16 }));
+        Assert.Contains("bf16", bf16.Message);
+    }
+
+    [Fact]
     public void StreamsAndPixelsGiveTheVectorsOfTheFiles()
     {
         var dir = Pipeline.TinyRuns.TempFolder("api-inputs");

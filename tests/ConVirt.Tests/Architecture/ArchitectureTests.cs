@@ -18,7 +18,7 @@ public sealed class ArchitectureTests
         ("ConVirt.Models", 2), ("ConVirt.Losses", 2), ("ConVirt.Labeling", 2),
         ("ConVirt.Configuration", 3),
         ("ConVirt.Interop", 4),
-        ("ConVirt.Distributed", 5),
+        ("ConVirt.Distributed", 5), ("ConVirt.Inference", 5),
         ("ConVirt.Training", 6),
         ("ConVirt.Evaluation", 7),
         ("ConVirt.Export", 8), ("ConVirt.Demo", 8),

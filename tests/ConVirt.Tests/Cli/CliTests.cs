@@ -1,6 +1,7 @@
 using ConVirt.Models.Kernels;
 using ConVirt.Cli;
 using ConVirt.Data.Synthetic;
+using ConVirt.Evaluation;
 using ConVirt.Interop;
 using ConVirt.Tests.Pipeline;
 using Spectre.Console;
@@ -143,5 +144,40 @@ public sealed class CliTests
         double dot = 0, a = 0, b = 0;
         for (int i = 0; i < embeddings["fp32"].Length; i++) { dot += embeddings["fp32"][i] * embeddings["bf16"][i]; a += embeddings["fp32"][i] * embeddings["fp32"][i]; b += embeddings["bf16"][i] * embeddings["bf16"][i]; }
         Assert.True(dot / Math.Sqrt(a * b) >= 0.999, $"cosine {dot / Math.Sqrt(a * b):F5}");
+    }
+
+    [Fact]
+    public void EmbedOnEitherBackendGivesTheSameVectorsWithin1e4()
+    {
+        var dir = TinyRuns.TempFolder("cli-backend");
+        var manifest = SyntheticDataset.Write(Path.Combine(dir, "data"), 6, 32, seed: 8);
+        var (run, _, _) = TinyCheckpoint.Save(Path.Combine(dir, "run"));
+        var vectors = new Dictionary<string, float[,]>();
+        foreach (var modality in new[] { "image", "text" })
+            foreach (var backend in new[] { "libtorch", "onnxruntime" })
+            {
+                var file = Path.Combine(dir, $"{modality}-{backend}.csv");
+                var (code, output) = Run("embed", "--encoder", run, "--data", manifest, "--out", file, "--modality", modality, "--image-size", "32", "--backend", backend);
+                Assert.True(code == 0, output);
+                vectors[$"{modality}-{backend}"] = EmbedJob.Read(file).Embeddings;
+            }
+        foreach (var modality in new[] { "image", "text" })
+        {
+            var (a, b) = (vectors[$"{modality}-libtorch"], vectors[$"{modality}-onnxruntime"]);
+            Assert.Equal((a.GetLength(0), a.GetLength(1)), (b.GetLength(0), b.GetLength(1)));
+            double worst = 0;
+            for (int i = 0; i < a.GetLength(0); i++)
+                for (int j = 0; j < a.GetLength(1); j++) worst = Math.Max(worst, Math.Abs(a[i, j] - b[i, j]));
+            Assert.True(worst <= 1e-4, $"{modality}: max difference {worst:G3}");
+        }
+        Assert.True(Directory.GetFiles(Path.Combine(run, ConVirt.Inference.OnnxGraphCache.FolderName), "*.onnx").Length == 2, "one cached graph per tower");
+
+        var (bad, message) = Run("embed", "--encoder", run, "--data", manifest, "--out", Path.Combine(dir, "x.csv"), "--backend", "tensorrt");
+        Assert.NotEqual(0, bad);
+        Assert.Contains("--backend 'tensorrt': expected auto, libtorch or onnxruntime", message);
+        (bad, message) = Run("embed", "--encoder", run, "--data", manifest, "--out", Path.Combine(dir, "y.csv"), "--backend", "onnxruntime", "--precision", "bf16");
+        Assert.NotEqual(0, bad);
+        Assert.True(message.Contains("onnxruntime: it computes in fp32 only") || message.Contains("bf16"), message);   // refused by the backend, or earlier by a CPU without bf16
+        Assert.False(File.Exists(Path.Combine(dir, "y.csv")));
     }
 }

@@ -31,7 +31,8 @@ public sealed class EmbedTextOnlyTests
         var expected = TensorMatrix.Float(u);
         Assert.Equal(expected.GetLength(1), dimension);
         for (int i = 0; i < 3; i++)
-            for (int j = 0; j < dimension; j++) Assert.Equal(expected[i, j], embeddings[i, j], 5);
+            for (int j = 0; j < dimension; j++)   // the job may run ONNX Runtime (--backend auto): equal within 1e-5, not bit for bit
+                Assert.True(Math.Abs(expected[i, j] - embeddings[i, j]) <= 1e-5, $"row {i}, feature {j}: {embeddings[i, j]} against {expected[i, j]}");
 
         // images are still required, with the same rows, for image embeddings: r1 has none, the others cannot be found
         var e = Assert.Throws<ConVirt.Data.ManifestException>(() => EmbedJob.Run(new EmbedOptions(run, manifest, Path.Combine(dir, "v.csv"), ImageSize: 32)));

@@ -49,7 +49,7 @@ internal static class GroundingJob
         int imageSize, string device, Precision.PrecisionMode precision)
     {
         if (images.Count == 0 || texts.Count == 0) throw new ArgumentException("grounding needs at least one image and one phrase");
-        var loaded = EncoderLoader.Load(encoder, 0, device, precision);
+        var loaded = EncoderLoader.Load(encoder, 0, device, precision, Inference.TowerBackend.LibTorch);   // grounding reads the spatial feature maps: the modules
         var (model, tokenizer) = loaded.RequireTextTower("grounding maps need a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
         var dev = torch.device(device);
         using var autocast = loaded.Compute();

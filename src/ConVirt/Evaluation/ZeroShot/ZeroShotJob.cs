@@ -28,7 +28,7 @@ internal static class ZeroShotJob
     {
         cancellationToken.ThrowIfCancellationRequested();
         var prompts = PromptSet.Load(options.Prompts);
-        using var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, options.Precision);
+        using var encoder = EncoderLoader.Load(options.Encoder, 0, options.Device, options.Precision, options.Backend);
         encoder.RequireTextTower("zero-shot classification needs a ConVIRT run (not random, imagenet, SimCLR or MoCo)");
         cancellationToken.ThrowIfCancellationRequested();
         var device = torch.device(options.Device);
@@ -181,7 +181,7 @@ internal static class ZeroShotJob
         var texts = classes.SelectMany(c => c.Texts).ToList();
         var classOf = classes.SelectMany((c, i) => c.Texts.Select(_ => i)).ToList();
         using var scope = NewDisposeScope();
-        var u = EmbeddingExtractor.Texts(encoder.Model!, encoder.Tokenizer!, texts, encoder.Config.Model.Text.MaxLength, device);
+        var u = EmbeddingExtractor.Texts(encoder.Towers, encoder.Tokenizer!, texts, encoder.Config.Model.Text.MaxLength, device);
         return ZeroShotScores.ClassVectors(TensorMatrix.Float(u), classOf, classes.Count);
     }
 

@@ -35,6 +35,9 @@ internal sealed record ZeroShotOptions
     public string Device { get; init; } = "cpu";
     /// <summary>What the encoders compute in (fp32, bf16, auto).</summary>
     public Precision.PrecisionMode Precision { get; init; } = ConVirt.Precision.PrecisionMode.Fp32;
+
+    /// <summary>What computes the encoder's forward passes.</summary>
+    public global::ConVirt.Inference.TowerBackend Backend { get; init; }
     /// <summary>Output folder for zeroshot.json / zeroshot.md; null writes nothing.</summary>
     public string? Out { get; init; }
 }

@@ -1,4 +1,4 @@
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>A node attribute to write (ONNX AttributeProto): an integer, a list of integers, a float or a string.</summary>
 internal sealed class OnnxAttributeValue

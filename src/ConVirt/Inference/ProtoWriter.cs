@@ -1,7 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>
 /// A writer of the protocol-buffers wire format into a growing buffer: tags, varints (wire type 0),

@@ -2,7 +2,7 @@ using System.Globalization;
 using ConVirt.Models.Text;
 using TorchSharp.Modules;
 
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>
 /// The text tower as an ONNX graph: inputs <c>input_ids</c> and <c>attention_mask</c> [batch, sequence] (int64;

@@ -1,7 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>A module's state dict as float32 arrays for ONNX initialisers, looked up by PyTorch name.</summary>
 internal sealed class StateTensors

@@ -1,4 +1,4 @@
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>What an exported ONNX file says about itself (ModelProto fields around the graph).</summary>
 /// <param name="OpsetVersion">Version of the default (ai.onnx) operator set the graph uses.</param>

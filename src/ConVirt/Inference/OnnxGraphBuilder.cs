@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>
 /// Builds an ONNX graph (GraphProto) node by node and writes it as a ModelProto: weights as initialisers
@@ -11,6 +11,8 @@ namespace ConVirt.Export;
 /// </summary>
 internal sealed class OnnxGraphBuilder
 {
+    /// <summary>ai.onnx operator set of the graphs written (LayerNormalization needs 17).</summary>
+    public const long Opset = 17;
     /// <summary>ONNX element type FLOAT.</summary>
     public const int Float = 1;
     /// <summary>ONNX element type INT64.</summary>

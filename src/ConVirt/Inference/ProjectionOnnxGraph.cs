@@ -1,6 +1,6 @@
 using static TorchSharp.torch;
 
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>The projection head g (Linear, ReLU, Linear; keys 0.weight, 0.bias, 2.weight, 2.bias) as two Gemm nodes.</summary>
 internal static class ProjectionOnnxGraph

@@ -2,7 +2,7 @@ using System.Globalization;
 using ConVirt.Models.Vision;
 using TorchSharp.Modules;
 
-namespace ConVirt.Export;
+namespace ConVirt.Inference;
 
 /// <summary>
 /// The image tower as an ONNX graph: input <c>image</c> [batch, C, height, width] in [0, 1]; the encoder's
