@@ -1,3 +1,4 @@
+using ConVirt.Inference;
 using ConVirt.Data.Prepared;
 using ConVirt.Training;
 using System.Diagnostics;
@@ -36,7 +37,8 @@ internal static class ServeBench
     ];
 
     /// <param name="modes">Text-query handling to compare, alternated per repetition: <c>single</c> (every query embedded
-    /// and searched on its own, the service before issue 27) and <c>batched</c> (the default, <see cref="ServeOptions.BatchWindow"/>).</param>
+    /// and searched on its own, the service before issue 27), <c>batched</c> (the default, <see cref="ServeOptions.BatchWindow"/>) and
+    /// <c>batched-ort</c> (batched, the towers on ONNX Runtime).</param>
     /// <param name="repetitions">Rounds over the modes.</param>
     public static (List<Level> Text, List<ImageSearch> Image) Run(long[] sizes, int[] clients, double secondsPerLevel, int imageReps, string scratch, Action<string> log,
         string[]? modes = null, int repetitions = 1)
@@ -60,7 +62,9 @@ internal static class ServeBench
                 foreach (var mode in modes)
                 {
                     var options = new ServeOptions { Encoder = "bench", Data = manifest, Port = 0, ImageSize = 224, BatchWindow = mode == "single" ? null : DefaultWindow };
-                    using var index = new ArchiveIndex(encoder, new ImageFeatureSet(features, rows, []), "v", 224, options);
+                    // "batched-ort": batched, with the towers on ONNX Runtime (what --backend auto picks on a CPU that hides its caches)
+                    using var towers = mode == "batched-ort" ? TowerBackends.Create(TowerBackend.OnnxRuntime, encoder.Image, encoder.Model, OnnxGraphCache.InMemory) : null;
+                    using var index = new ArchiveIndex(towers is null ? encoder : encoder with { Towers = towers }, new ImageFeatureSet(features, rows, []), "v", 224, options);
                     using var app = ServeApp.Create(index);
                     app.StartAsync().GetAwaiter().GetResult();
                     var url = app.Urls.First();
