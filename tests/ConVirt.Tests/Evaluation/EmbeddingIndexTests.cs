@@ -35,6 +35,32 @@ public sealed class EmbeddingIndexTests
         Assert.Equal(1.0, single.Similarities[0, 0], 5);
     }
 
+    [Theory]
+    [InlineData(true)]    // several queries scanned in bfloat16 (what a CPU with native bf16 does)
+    [InlineData(false)]   // in float16 below BatchedScanFrom queries, in float32 from there
+    public void SeveralQueriesAtOnceGiveTheExactTopKOfEachAlone(bool bf16Scan)
+    {
+        torch.manual_seed(9);
+        using var store = torch.randn(30_000, 64);
+        using var index = new EmbeddingIndex(store, shortlist: 32, bf16Scan: bf16Scan);
+        foreach (int q in new[] { 3, EmbeddingIndex.BatchedScanFrom + 4 })
+        {
+            using var queries = torch.randn(q, 64);
+            var batch = index.Search(queries, 10);
+            var exact = RetrievalMetrics.TopK(queries, store, 10);
+            for (int i = 0; i < q; i++)
+            {
+                var alone = index.Search(queries[i], 10);
+                for (int r = 0; r < 10; r++)
+                {
+                    Assert.Equal(exact.Indices[i, r], batch.Indices[i, r]);
+                    Assert.Equal(alone.Indices[0, r], batch.Indices[i, r]);
+                    Assert.Equal(alone.Similarities[0, r], batch.Similarities[i, r]);   // re-scored in float32 the same way
+                }
+            }
+        }
+    }
+
     [Fact]
     public void BadShapesAndKAreRefused()
     {
