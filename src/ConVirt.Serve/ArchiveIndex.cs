@@ -27,6 +27,7 @@ internal sealed class ArchiveIndex : IDisposable
     readonly Lock forward = new();
     readonly Device device;
     readonly QueryBatcher<TextRequest, IReadOnlyList<SearchHit>>? textBatcher;
+    readonly QueryBatcher<ImageRequest, IReadOnlyList<SearchHit>>? imageBatcher;
 
     /// <param name="encoder">The frozen encoder (eval mode is set here).</param>
     /// <param name="set">Rows and their embeddings (row i of the features for <c>Rows[i]</c>).</param>
@@ -54,6 +55,7 @@ internal sealed class ArchiveIndex : IDisposable
         Labels = Rows.SelectMany(r => r.Labels.Keys).Distinct().Order(StringComparer.Ordinal).ToList();
         Splits = Rows.Select(r => r.Split).OfType<string>().Distinct().Order(StringComparer.Ordinal).ToList();
         if (HasTextTower && options.BatchWindow is { } window) textBatcher = new(SearchTextBatch, window, options.MaxBatch);
+        if (options.BatchWindow is { } imageWindow) imageBatcher = new(SearchImageBatch, imageWindow, options.MaxBatch);
     }
 
     /// <summary>The encoder.</summary>
@@ -127,20 +129,53 @@ internal sealed class ArchiveIndex : IDisposable
             queries = EmbeddingExtractor.Texts(Encoder.Towers, Encoder.Tokenizer!, requests.Select(r => r.Text).ToList(), Encoder.Config.Model.Text.MaxLength, device,
                 batchSize: Options.MaxBatch).MoveToOuterDisposeScope();
         }
-        using (queries)
+        using (queries) return Answer(queries, requests.Select(r => (r.K, r.Filter)).ToList());
+    }
+
+    /// <summary>
+    /// Top <paramref name="k"/> rows for an image query: with <see cref="ServeOptions.BatchWindow"/> set, concurrent
+    /// uploads (each brought to the model's view on its own request thread) go through the image tower in one forward
+    /// pass and those with the same filter are searched in one scan; otherwise as <see cref="SearchImage"/>. A bad
+    /// <paramref name="k"/> or filter is refused before the query joins a batch.
+    /// </summary>
+    public Task<IReadOnlyList<SearchHit>> SearchImageAsync(GrayImage image, int k, SearchFilter filter)
+    {
+        if (imageBatcher is null) return Task.FromResult(SearchImage(image, k, filter));
+        CheckSearch(k, filter);
+        return imageBatcher.Submit(new ImageRequest(new EvalTransform(ImageSize).Apply(image), k, filter));
+    }
+
+    /// <summary>Batches formed and image queries answered through them (zero without batching).</summary>
+    public (long Batches, long Queries) ImageBatches => imageBatcher is null ? (0, 0) : (imageBatcher.Batches, imageBatcher.Requests);
+
+    IReadOnlyList<IReadOnlyList<SearchHit>> SearchImageBatch(IReadOnlyList<ImageRequest> requests)
+    {
+        int pixels = ImageSize * ImageSize;
+        var views = new float[requests.Count * pixels];
+        for (int i = 0; i < requests.Count; i++) requests[i].View.CopyTo(views, i * pixels);
+        Tensor queries;
+        lock (forward)
         {
-            var answers = new IReadOnlyList<SearchHit>[requests.Count];
-            foreach (var group in Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].Filter.Key))
-            {
-                var members = group.ToArray();
-                int k = members.Max(i => requests[i].K);
-                using var positions = tensor(members.Select(i => (long)i).ToArray());
-                using var selected = queries.index_select(0, positions);
-                var found = Search(selected, k, requests[members[0]].Filter, members.Select(i => requests[i].K).ToArray());
-                for (int j = 0; j < members.Length; j++) answers[members[j]] = found[j];
-            }
-            return answers;
+            using var scope = NewDisposeScope();
+            queries = Encoder.Towers.Images(BatchTensors.Images(views, requests.Count, ImageSize, device), projected: FeatureKind == "v").cpu().MoveToOuterDisposeScope();
         }
+        using (queries) return Answer(queries, requests.Select(r => (r.K, r.Filter)).ToList());
+    }
+
+    // each row of [q, d] queries answered with its own k and filter; queries with the same filter share one scan
+    IReadOnlyList<IReadOnlyList<SearchHit>> Answer(Tensor queries, IReadOnlyList<(int K, SearchFilter Filter)> requests)
+    {
+        var answers = new IReadOnlyList<SearchHit>[requests.Count];
+        foreach (var group in Enumerable.Range(0, requests.Count).GroupBy(i => requests[i].Filter.Key))
+        {
+            var members = group.ToArray();
+            int k = members.Max(i => requests[i].K);
+            using var positions = tensor(members.Select(i => (long)i).ToArray());
+            using var selected = queries.index_select(0, positions);
+            var found = Search(selected, k, requests[members[0]].Filter, members.Select(i => requests[i].K).ToArray());
+            for (int j = 0; j < members.Length; j++) answers[members[j]] = found[j];
+        }
+        return answers;
     }
 
     /// <summary>Top <paramref name="k"/> rows for an image query (the image embedded as the archive's rows are).</summary>
@@ -272,6 +307,7 @@ internal sealed class ArchiveIndex : IDisposable
     public void Dispose()
     {
         textBatcher?.Dispose();
+        imageBatcher?.Dispose();
         index.Dispose();
         all.Dispose();
         foreach (var s in subsets.Values) if (s.IsValueCreated) s.Value.Index?.Dispose();
@@ -280,4 +316,6 @@ internal sealed class ArchiveIndex : IDisposable
     sealed record Subset(int[] Rows, EmbeddingIndex? Index);
 
     sealed record TextRequest(string Text, int K, SearchFilter Filter);
+
+    sealed record ImageRequest(float[] View, int K, SearchFilter Filter);
 }

@@ -170,7 +170,7 @@ internal static class ServeApp
                 catch (JsonException) { throw new ApiException(400, "form field 'filter' is not a JSON object"); }
             }
             var image = await Uploads.Decode(file, options.MaxImagePixels, context.RequestAborted);
-            var hits = index.SearchImage(image, k, filter);
+            var hits = await index.SearchImageAsync(image, k, filter);
             return Answer(hits, k, clock);
         });
         app.MapGet("/api/images/{id}", (string id) =>

@@ -11,7 +11,7 @@ namespace ConVirt.Evaluation;
 /// Several queries at once (a batch of a server's concurrent queries) are scanned in one matrix product, where
 /// libtorch's float16 kernel is slow (its time grows with every query: 98 ms for 28 queries over 100k x 512, against
 /// 3 ms for one): in bfloat16 where the CPU multiplies it natively (10 ms; a third copy of the rows, made on the first
-/// such search), else in float32 from <see cref="BatchedScanFrom"/> queries (43 ms). docs/benchmarks.md 12.2.
+/// such search), else in float32 from <see cref="BatchedScanFrom"/> queries (43 ms). docs/benchmarks.md 12.1.
 /// </summary>
 /// <remarks>
 /// The answer equals the exact float32 top-k (<see cref="RetrievalMetrics.TopK"/>) whenever every true top-k row is

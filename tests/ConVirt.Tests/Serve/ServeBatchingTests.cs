@@ -53,6 +53,35 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
     }
 
     [Fact]
+    public async Task ConcurrentImageQueriesAreBatchedAndAnswerAsUnbatched()
+    {
+        var features = EmbeddingCache.TryRead(f.Index.CachePath!, f.Index.Rows)!.Features;
+        using var batched = new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64,
+            f.Options with { BatchWindow = TimeSpan.FromMilliseconds(200), MaxBatch = 4 });
+        using var single = new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64, f.Options with { BatchWindow = null });
+        var filters = new[] { SearchFilter.None, new SearchFilter(new Dictionary<string, string> { ["split"] = "train" }) };
+        var requests = Enumerable.Range(0, 10).Select(i => (Image: ConVirt.Data.Images.ImageDecoder.Load(f.ImageOf(i)), K: 1 + i % 7, Filter: filters[i % 2])).ToArray();
+
+        var answers = await Task.WhenAll(Concurrently(requests.Length, i => batched.SearchImageAsync(requests[i].Image, requests[i].K, requests[i].Filter)));
+
+        var (batches, queries) = batched.ImageBatches;
+        Assert.Equal(requests.Length, queries);
+        Assert.InRange(batches, 3, requests.Length - 1);   // at most 4 per batch, and at least one batch held several
+        Assert.Equal((0L, 0L), single.ImageBatches);
+        double largest = 0;
+        for (int i = 0; i < requests.Length; i++)
+        {
+            var expected = single.SearchImage(requests[i].Image, requests[i].K, requests[i].Filter);
+            Assert.Equal(Math.Min(requests[i].K, f.Index.Rows.Count(r => requests[i].Filter.Matches(r))), expected.Count);
+            Assert.Equal(expected.Select(h => h.Id), answers[i].Select(h => h.Id));
+            largest = Math.Max(largest, expected.Zip(answers[i], (a, b) => Math.Abs(a.Score - b.Score)).Max());
+        }
+        // the image tower computes a batch with other kernel blockings than one image: float32 rounding, not bit for bit
+        Assert.True(largest < 1e-5, $"largest score difference {largest}");
+        Assert.Throws<ApiException>(() => { _ = batched.SearchImageAsync(requests[0].Image, 0, SearchFilter.None); });   // refused before batching
+    }
+
+    [Fact]
     public async Task ABadQueryIsRefusedBeforeItJoinsABatch()
     {
         var features = EmbeddingCache.TryRead(f.Index.CachePath!, f.Index.Rows)!.Features;
