@@ -492,7 +492,8 @@ if (sections.Contains("serve-batching"))
     // not in `all` (issue 27): text queries one at a time (the service before) against batched, alternated, at 1 and 32 clients over 100k
     Log($"[serve-batching] text search over 100k synthetic embeddings, single (libtorch) vs batched (libtorch) vs batched-ort (ONNX Runtime), 1 and 32 clients, alternated (load {Machine.LoadAverage()})");
     var (batchLevels, _) = ServeBench.Run([quick ? 10_000 : 100_000], [1, 32], quick ? 3 : 10, 0, Path.Combine(scratch, "serve"), Log,
-        (Option("--modes") ?? "single,batched,batched-ort").Split(','), quick ? 1 : 2);
+        (Option("--modes") ?? "single,batched,batched-ort").Split(','), quick ? 1 : 2,
+        (Option("--image-clients") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).Select(int.Parse).ToArray());
     results["serve_batching"] = new Dictionary<string, object> { ["text_search"] = batchLevels };
     try { Directory.Delete(Path.Combine(scratch, "serve"), recursive: true); } catch (IOException) { }
 }

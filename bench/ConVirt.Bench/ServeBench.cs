@@ -40,8 +40,9 @@ internal static class ServeBench
     /// and searched on its own, the service before issue 27), <c>batched</c> (the default, <see cref="ServeOptions.BatchWindow"/>) and
     /// <c>batched-ort</c> (batched, the towers on ONNX Runtime).</param>
     /// <param name="repetitions">Rounds over the modes.</param>
+    /// <param name="imageClients">Concurrent image-upload clients per level (after the text levels); null: none.</param>
     public static (List<Level> Text, List<ImageSearch> Image) Run(long[] sizes, int[] clients, double secondsPerLevel, int imageReps, string scratch, Action<string> log,
-        string[]? modes = null, int repetitions = 1)
+        string[]? modes = null, int repetitions = 1, int[]? imageClients = null)
     {
         modes ??= ["batched"];
         Directory.CreateDirectory(scratch);
@@ -77,6 +78,14 @@ internal static class ServeBench
                         text.Add(level);
                         log($"    text search, {c,2} clients: {level.RequestsPerSecond:F1} requests/s, p50 {level.P50Ms:F1} ms, p99 {level.P99Ms:F1} ms ({level.Requests} requests in {level.Seconds:F1} s, {level.Failed} failed{(level.Batches > 0 ? $", {level.Batches} batches incl. warm-up" : "")}; load {Machine.LoadAverage()})");
                     }
+                    foreach (int c in imageClients ?? [])
+                    {
+                        var before = index.ImageBatches.Batches;
+                        var level = ImageClientsLevel(url, n, c, secondsPerLevel, upload) with { Mode = mode + " image" };
+                        level = level with { Batches = index.ImageBatches.Batches - before };
+                        text.Add(level);
+                        log($"    image search (1024x1024 PNG uploads), {c,2} clients: {level.RequestsPerSecond:F1} requests/s, p50 {level.P50Ms:F1} ms, p99 {level.P99Ms:F1} ms ({level.Requests} requests in {level.Seconds:F1} s, {level.Failed} failed{(level.Batches > 0 ? $", {level.Batches} batches incl. warm-up" : "")}; load {Machine.LoadAverage()})");
+                    }
                     if (imageReps > 0 && rep == 0 && mode == modes[0])
                     {
                         var img = ImageLevel(url, n, upload, imageReps);
@@ -89,10 +98,21 @@ internal static class ServeBench
         return (text, image);
     }
 
-    static Level TextLevel(string url, long n, int clients, double seconds)
+    static Level TextLevel(string url, long n, int clients, double seconds) =>
+        LoadLevel(url, n, clients, seconds, (http, i) => http.PostAsJsonAsync("/api/search/text", new { text = Queries[i % Queries.Length], k = 10 }));
+
+    /// <summary>Image search by <paramref name="clients"/> concurrent clients, each uploading <paramref name="png"/>.</summary>
+    public static Level ImageClientsLevel(string url, long n, int clients, double seconds, byte[] png) =>
+        LoadLevel(url, n, clients, seconds, (http, _) =>
+        {
+            var form = new MultipartFormDataContent { { new ByteArrayContent(png), "image", "query.png" }, { new StringContent("10"), "k" } };
+            return http.PostAsync("/api/search/image", form);
+        });
+
+    static Level LoadLevel(string url, long n, int clients, double seconds, Func<HttpClient, int, Task<HttpResponseMessage>> post)
     {
         using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = clients }) { BaseAddress = new Uri(url) };
-        for (int i = 0; i < 5; i++) http.PostAsJsonAsync("/api/search/text", new { text = Queries[i], k = 10 }).GetAwaiter().GetResult().EnsureSuccessStatusCode();   // warm-up
+        for (int i = 0; i < 5; i++) post(http, i).GetAwaiter().GetResult().EnsureSuccessStatusCode();   // warm-up
         var latencies = new System.Collections.Concurrent.ConcurrentBag<double>();
         int failed = 0, next = 0;
         var clock = Stopwatch.StartNew();
@@ -100,9 +120,9 @@ internal static class ServeBench
         {
             while (clock.Elapsed.TotalSeconds < seconds)
             {
-                var q = Queries[Interlocked.Increment(ref next) % Queries.Length];
+                int q = Interlocked.Increment(ref next);
                 var t = Stopwatch.GetTimestamp();
-                using var r = await http.PostAsJsonAsync("/api/search/text", new { text = q, k = 10 });
+                using var r = await post(http, q);
                 await r.Content.ReadAsByteArrayAsync();
                 if (r.IsSuccessStatusCode) latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds); else Interlocked.Increment(ref failed);
             }
