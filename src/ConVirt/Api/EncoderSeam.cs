@@ -75,20 +75,9 @@ internal static class EncoderSeam
     /// <summary>u (projected) or h_u (pooled) of texts, each cleaned and tokenised as one sentence; [n][d].</summary>
     internal static float[][] EmbedTexts(Handle h, IReadOnlyList<string> texts, int batchSize, bool projected)
     {
-        var tokenizer = h.Loaded.Tokenizer!;
-        int maxTokens = h.Loaded.Config.Model.Text.MaxLength;
-        var result = new List<float[]>(texts.Count);
         using var autocast = h.Loaded.Compute();
-        for (int start = 0; start < texts.Count; start += batchSize)
-        {
-            using var scope = NewDisposeScope();
-            var chunk = texts.Skip(start).Take(batchSize).Select(t => tokenizer.EncodeSentence(Data.Text.ReportText.Clean(t), maxTokens)).ToList();
-            var tokens = tokenizer.Pad(chunk);
-            var ids = torch.tensor(tokens.InputIds, [tokens.BatchSize, tokens.Length], device: h.Device);
-            var mask = torch.tensor(tokens.AttentionMask, [tokens.BatchSize, tokens.Length], device: h.Device);
-            result.AddRange(Rows(h.Loaded.Towers.Texts(ids, mask, projected)));
-        }
-        return [.. result];
+        using var scope = NewDisposeScope();
+        return [.. Rows(EmbeddingExtractor.Texts(h.Loaded.Towers, h.Loaded.Tokenizer!, texts, h.Loaded.Config.Model.Text.MaxLength, h.Device, batchSize, projected))];
     }
 
     /// <summary>Runs <c>convirt pretrain</c>'s job for the facade's options; returns the outcome and the run's image size.</summary>

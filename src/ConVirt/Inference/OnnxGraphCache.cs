@@ -35,9 +35,6 @@ internal sealed class OnnxGraphCache
     public static OnnxGraphCache Beside(string weightsFile) =>
         new(System.IO.Path.Combine(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(weightsFile))!, FolderName), new(() => Key(weightsFile)));
 
-    /// <summary>The cache folder, or null for graphs built in memory.</summary>
-    public string? Folder => folder;
-
     /// <summary>The image tower's graph (<see cref="ResNetOnnxGraph"/>): h_v and, with a projection, v.</summary>
     public Graph Image(ResNetEncoder encoder, Sequential? projection) => Get("image", () =>
     {
@@ -60,10 +57,10 @@ internal sealed class OnnxGraphCache
         string path = System.IO.Path.Combine(folder, $"{tower}-{key.Value}.onnx");
         if (File.Exists(path)) return new Graph(path, null);
         var bytes = Serialise(build());
+        string temp = path + string.Create(CultureInfo.InvariantCulture, $".tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}");
         try
         {
             Directory.CreateDirectory(folder);
-            string temp = path + string.Create(CultureInfo.InvariantCulture, $".tmp-{Environment.ProcessId}-{Environment.CurrentManagedThreadId}");
             File.WriteAllBytes(temp, bytes);
             File.Move(temp, path, overwrite: true);   // whole or not at all; a concurrent writer wrote the same bytes
             foreach (var stale in Directory.EnumerateFiles(folder, tower + "-*.onnx"))
@@ -72,7 +69,8 @@ internal sealed class OnnxGraphCache
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new Graph(null, bytes);   // a read-only checkpoint: the graph lives in memory for this process
+            TryDelete(temp);   // a partial file (disk full) is not left behind
+            return new Graph(null, bytes);   // a read-only checkpoint or a full disk: the graph lives in memory for this process
         }
     }
 

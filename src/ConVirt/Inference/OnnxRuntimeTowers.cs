@@ -15,19 +15,19 @@ namespace ConVirt.Inference;
 /// </summary>
 internal sealed class OnnxRuntimeTowers : IEncoderTowers
 {
-    readonly ResNetEncoder image;
     readonly ConVirtModel? model;
-    readonly OnnxGraphCache cache;
     readonly Lazy<InferenceSession> imageSession, textSession;
+    readonly long imageFeatures, textFeatures, projectionWidth;   // output widths: h_v, h_u, v and u
 
     /// <param name="image">The image encoder f_v.</param>
     /// <param name="model">The whole model (projections, text tower), or null for an image encoder alone.</param>
     /// <param name="cache">Where the graphs are kept between processes.</param>
     public OnnxRuntimeTowers(ResNetEncoder image, ConVirtModel? model, OnnxGraphCache cache)
     {
-        this.image = image;
         this.model = model;
-        this.cache = cache;
+        imageFeatures = image.FeatureDim;
+        textFeatures = model?.TextEncoder.FeatureDim ?? 0;
+        projectionWidth = model is null ? 0 : ResNetOnnxGraph.ProjectionWidth(model.ImageProjection);
         imageSession = new(() => Open(cache.Image(image, model?.ImageProjection)));
         textSession = new(() => Open(cache.Text(model!.TextEncoder, model.TextProjection)));
     }
@@ -35,14 +35,11 @@ internal sealed class OnnxRuntimeTowers : IEncoderTowers
     /// <inheritdoc />
     public TowerBackend Backend => TowerBackend.OnnxRuntime;
 
-    /// <summary>Whether the image graph's session exists (built on the first <see cref="Images"/>).</summary>
-    internal bool ImageSessionCreated => imageSession.IsValueCreated;
-
     /// <inheritdoc />
     public Tensor Images(Tensor images, bool projected)
     {
         if (projected && model is null) throw new InvalidOperationException("this encoder has no image projection g_v");
-        long width = projected ? ResNetOnnxGraph.ProjectionWidth(model!.ImageProjection) : image.FeatureDim;
+        long width = projected ? projectionWidth : imageFeatures;
         using var scope = NewDisposeScope();
         var x = Host(images.to(ScalarType.Float32));
         var output = torch.empty([x.shape[0], width], ScalarType.Float32);
@@ -55,7 +52,7 @@ internal sealed class OnnxRuntimeTowers : IEncoderTowers
     public Tensor Texts(Tensor ids, Tensor mask, bool projected)
     {
         if (model is null) throw new InvalidOperationException("this encoder has no text tower");
-        long width = projected ? ResNetOnnxGraph.ProjectionWidth(model.TextProjection) : model.TextEncoder.FeatureDim;
+        long width = projected ? projectionWidth : textFeatures;
         using var scope = NewDisposeScope();
         var i = Host(ids.to(ScalarType.Int64));
         var m = Host(mask.to(ScalarType.Int64));
