@@ -64,7 +64,7 @@ internal static class ServeBench
                 {
                     var options = new ServeOptions { Encoder = "bench", Data = manifest, Port = 0, ImageSize = 224, BatchWindow = mode == "single" ? null : DefaultWindow };
                     // "batched-ort": batched, with the towers on ONNX Runtime (what --backend auto picks on a CPU that hides its caches)
-                    using var towers = mode == "batched-ort" ? TowerBackends.Create(TowerBackend.OnnxRuntime, encoder.Image, encoder.Model, OnnxGraphCache.InMemory) : null;
+                    using var towers = mode == "batched-ort" ? TowerBackends.Create(TowerBackend.OnnxRuntime, encoder.Image, encoder.Model, OnnxGraphCache.Uncached) : null;
                     using var index = new ArchiveIndex(towers is null ? encoder : encoder with { Towers = towers }, new ImageFeatureSet(features, rows, []), "v", 224, options);
                     using var app = ServeApp.Create(index);
                     app.StartAsync().GetAwaiter().GetResult();

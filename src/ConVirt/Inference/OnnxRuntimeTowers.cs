@@ -96,9 +96,17 @@ internal sealed class OnnxRuntimeTowers : IEncoderTowers
             return OrtValue.CreateTensorValueWithData(OrtMemoryInfo.DefaultInstance, type, t.shape, (IntPtr)data, t.NumberOfElements * t.ElementSize);
     }
 
-    static InferenceSession Open(OnnxGraphCache.Graph graph)
+    /// <summary>A session on <paramref name="graph"/>; a temporary graph file is deleted once the session has read it.</summary>
+    internal static InferenceSession Open(OnnxGraphCache.Graph graph)
     {
-        using var options = TowerBackends.SessionOptions();
-        return graph.Path is not null ? new InferenceSession(graph.Path, options) : new InferenceSession(graph.Bytes!, options);
+        try
+        {
+            using var options = TowerBackends.SessionOptions();
+            return new InferenceSession(graph.Path, options);
+        }
+        finally
+        {
+            if (graph.Temporary) OnnxGraphCache.TryDelete(graph.Path);
+        }
     }
 }

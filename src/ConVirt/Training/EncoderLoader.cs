@@ -67,7 +67,7 @@ internal static class EncoderLoader
         var loaded = Load(encoder, seed) with { Device = device, Precision = precision };
         if (loaded.Model is not null) loaded.Model.to(torch.device(device)); else loaded.Image.to(torch.device(device));
         if (loaded.Model is not null) loaded.Model.eval(); else loaded.Image.eval();
-        var cache = loaded.WeightsFile is null ? OnnxGraphCache.InMemory : OnnxGraphCache.Beside(loaded.WeightsFile);
+        var cache = loaded.WeightsFile is null ? OnnxGraphCache.Uncached : OnnxGraphCache.Beside(loaded.WeightsFile);
         return loaded with { Towers = TowerBackends.Create(resolved, loaded.Image, loaded.Model, cache) };
     }
 

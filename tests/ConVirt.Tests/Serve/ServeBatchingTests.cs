@@ -105,6 +105,7 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
         {
             sizes.Add(batch.Count);
             if (batch.Contains(-1)) throw new InvalidOperationException("bad batch");
+            Thread.Sleep(50);   // a forward pass takes time: requests arriving meanwhile must queue (an instant processor let 10 run alone once)
             return batch.Select(x => x * x).ToList();
         }, TimeSpan.FromMilliseconds(100), maxBatch: 4);
 
