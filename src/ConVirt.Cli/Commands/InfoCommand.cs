@@ -33,6 +33,7 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command
                 var cudaBf16 = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cuda");
                 table.AddRow("", Markup.Escape($"--precision auto on cuda: {cudaBf16.Policy.Name} ({cudaBf16.Reason})"));
             }
+            table.AddRow("inference", Markup.Escape(ConVirt.Inference.TowerBackends.DescribeAuto()));
             table.AddRow("linear layers", $"{linear} ({ConVirt.Models.Kernels.DenseKernel.EnvironmentVariable}=auto|blas|onednn; auto: oneDNN for CPU float32 inputs of {ConVirt.Models.Kernels.DenseKernel.MinRowsForOneDnn}+ rows on AVX-512 CPUs; this CPU {(ConVirt.Models.Kernels.DenseKernel.CpuHasAvx512 ? "has" : "has no")} AVX-512)");
         }
         table.AddRow("weights: imagenet", Markup.Escape(ConVirt.Interop.PackagedWeights.IsAvailable

@@ -35,6 +35,16 @@ internal static class TowerBackends
         return refusal is null && !CpuCacheTopology.Reported ? TowerBackend.OnnxRuntime : TowerBackend.LibTorch;
     }
 
+    /// <summary>What <see cref="TowerBackend.Auto"/> picks for fp32 on the CPU and why, in one line (<c>convirt info</c>).</summary>
+    public static string DescribeAuto()
+    {
+        var picked = Resolve(TowerBackend.Auto, "cpu", PrecisionMode.Fp32);
+        string why = OnnxRuntimeMissing is { } missing ? $"ONNX Runtime cannot run: {missing}"
+            : CpuCacheTopology.Reported ? "this CPU reports its cache sizes: libtorch's oneDNN kernels"
+            : "this CPU hides its cache sizes: ONNX Runtime measured 1.7-4.0x faster on such a CPU, docs/benchmarks.md 13";
+        return $"--backend auto on cpu (fp32): {picked.ToString().ToLowerInvariant()} ({why}); bf16 and cuda: libtorch";
+    }
+
     /// <summary>The towers of a loaded encoder on the resolved <paramref name="backend"/>.</summary>
     public static IEncoderTowers Create(TowerBackend backend, ResNetEncoder image, ConVirtModel? model, OnnxGraphCache cache) => backend switch
     {

@@ -100,6 +100,8 @@ public sealed class CliTests
         Assert.Equal(0, code);
         var auto = ConVirt.Precision.PrecisionPolicy.Resolve(ConVirt.Precision.PrecisionMode.Auto, "cpu");
         Assert.Contains($"--precision auto on cpu: {auto.Policy.Name}", output);
+        // what --backend auto picks here: ONNX Runtime exactly where the CPU hides its caches (the test project has its native library)
+        Assert.Contains($"--backend auto on cpu (fp32): {(ConVirt.Precision.CpuCacheTopology.Reported ? "libtorch" : "onnxruntime")} (", output);
         foreach (var verb in new[] { new[] { "pretrain" }, ["embed"], ["evaluate", "linear"], ["evaluate", "finetune"], ["evaluate", "retrieval"], ["tsne"], ["demo"] })
         {
             (code, output) = Run([.. verb, "--help"]);
