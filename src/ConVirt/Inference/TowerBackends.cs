@@ -10,7 +10,7 @@ namespace ConVirt.Inference;
 /// Chooses and builds an encoder's <see cref="IEncoderTowers"/>. <see cref="TowerBackend.Auto"/> takes ONNX Runtime
 /// where it is faster and able to run: the CPU, fp32, its native library present (an application references
 /// Microsoft.ML.OnnxRuntime), and a CPU that hides its cache sizes, where libtorch must compute 1x1 convolutions and
-/// linear layers as plain matrix products (<see cref="PointwiseConvolution"/>) and ONNX Runtime was 1.4-2.6x faster
+/// linear layers as plain matrix products (<see cref="PointwiseConvolution"/>) and ONNX Runtime was 1.4-4.0x faster
 /// on every tower and batch (docs/benchmarks.md 13.1). Elsewhere libtorch's oneDNN kernels held their own (section 13),
 /// so Auto keeps libtorch there.
 /// </summary>
