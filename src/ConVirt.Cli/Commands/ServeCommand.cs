@@ -24,24 +24,41 @@ internal sealed class ServeCommand(IAnsiConsole console) : Command<ServeCommand.
         [CommandOption("--max-upload-mb <MB>"), Description("Largest image upload (default 32).")] public int MaxUploadMb { get; init; } = 32;
         [CommandOption("--device <D>")] public string Device { get; init; } = "cpu";
         [CommandOption("--backend <B>"), Description(EncoderSettings.BackendHelp)] public string Backend { get; init; } = "auto";
+        [CommandOption("--batch-window <MS>"), Description("How long concurrent queries may wait to be embedded and searched together, in ms (default 2; off: one query at a time).")] public string BatchWindow { get; init; } = "2";
+        [CommandOption("--max-batch <N>"), Description("Most queries per batch (default 64).")] public int MaxBatch { get; init; } = 64;
 
         public override ValidationResult Validate() =>
             string.IsNullOrWhiteSpace(Encoder) ? ValidationResult.Error("--encoder <E> is required")
             : string.IsNullOrWhiteSpace(Data) ? ValidationResult.Error("--data <M> is required")
             : MaxUploadMb is < 1 or > 1024 ? ValidationResult.Error("--max-upload-mb must be in [1, 1024]")
-            : ValidationResult.Success();
+            : TryParseWindow(BatchWindow, out _) ? (MaxBatch is < 1 or > 1024 ? ValidationResult.Error("--max-batch must be in [1, 1024]") : ValidationResult.Success())
+            : ValidationResult.Error($"--batch-window '{BatchWindow}': expected milliseconds in [0, 1000] or off");
+
+        /// <summary>The service's options (the API key resolved from <paramref name="environment"/> when no file is named).</summary>
+        internal ServeOptions ToOptions(Func<string, string?> environment) => new()
+        {
+            Encoder = Encoder!, Data = Data!, Port = Port, Bind = Bind, ImageSize = ImageSize, CacheFolder = Cache,
+            MaxK = MaxK, MaxUploadBytes = (long)MaxUploadMb << 20, Device = Device,
+            Backend = EncoderSettings.ParseBackend(Backend),
+            BatchWindow = TryParseWindow(BatchWindow, out var window) ? window : throw new ArgumentException($"--batch-window '{BatchWindow}'"),
+            MaxBatch = MaxBatch,
+            ApiKey = ApiKeys.Resolve(ApiKeyFile, environment),
+        };
+
+        static bool TryParseWindow(string value, out TimeSpan? window)
+        {
+            window = null;
+            if (value.Trim().Equals("off", StringComparison.OrdinalIgnoreCase)) return true;
+            if (!double.TryParse(value, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double ms) || ms is < 0 or > 1000) return false;
+            window = TimeSpan.FromMilliseconds(ms);
+            return true;
+        }
     }
 
     public override int Execute(CommandContext context, Settings s, CancellationToken cancellationToken)
     {
-        var options = new ServeOptions
-        {
-            Encoder = s.Encoder!, Data = s.Data!, Port = s.Port, Bind = s.Bind, ImageSize = s.ImageSize, CacheFolder = s.Cache,
-            MaxK = s.MaxK, MaxUploadBytes = (long)s.MaxUploadMb << 20, Device = s.Device,
-            Backend = EncoderSettings.ParseBackend(s.Backend),
-            ApiKey = ApiKeys.Resolve(s.ApiKeyFile, Environment.GetEnvironmentVariable),
-        };
-        try { options.Validate(); }
+        ServeOptions options;
+        try { options = s.ToOptions(Environment.GetEnvironmentVariable); options.Validate(); }
         catch (ArgumentException e) { console.MarkupLineInterpolated($"[red]error:[/] {e.Message}"); return 2; }
         int lastTenth = -1;
         using var index = ArchiveLoader.Load(options, new ConsoleProgress(console), new Progress((done, total) =>

@@ -182,4 +182,28 @@ public sealed class CliTests
         Assert.True(message.Contains("onnxruntime: it computes in fp32 only") || message.Contains("bf16"), message);   // refused by the backend, or earlier by a CPU without bf16
         Assert.False(File.Exists(Path.Combine(dir, "y.csv")));
     }
+
+    [Fact]
+    public void ServeBatchingOptionsReachTheServiceAndBadValuesAreRefused()
+    {
+        static ConVirt.Cli.Commands.ServeCommand.Settings Settings(string window = "2", int maxBatch = 64) =>
+            new() { Encoder = "run", Data = "m.jsonl", BatchWindow = window, MaxBatch = maxBatch };
+        var defaults = Settings().ToOptions(_ => null);
+        Assert.Equal(new ConVirt.Serve.ServeOptions { Encoder = "e", Data = "d" }.BatchWindow, defaults.BatchWindow);   // the CLI's default is the library's
+        Assert.Equal(64, defaults.MaxBatch);
+        var custom = Settings("7.5", 16).ToOptions(_ => null);
+        Assert.Equal(TimeSpan.FromMilliseconds(7.5), custom.BatchWindow);
+        Assert.Equal(16, custom.MaxBatch);
+        Assert.Null(Settings("off").ToOptions(_ => null).BatchWindow);   // one query at a time
+        foreach (var bad in new[] { "soon", "-1", "1001" })
+        {
+            var result = Settings(bad).Validate();
+            Assert.False(result.Successful);
+            Assert.Contains($"--batch-window '{bad}'", result.Message);
+        }
+        Assert.Contains("--max-batch", Settings(maxBatch: 0).Validate().Message);
+        var (code, output) = Run("serve", "--encoder", "random", "--data", "/nonexistent/m.jsonl", "--batch-window", "soon");
+        Assert.NotEqual(0, code);
+        Assert.Contains("--batch-window 'soon': expected milliseconds in [0, 1000] or off", output);
+    }
 }
