@@ -40,26 +40,21 @@ public abstract class EncoderSettings : CommandSettings
     /// <summary>Help text of --backend, shared by every command that has the option.</summary>
     public const string BackendHelp = "What computes the encoder: auto (default: ONNX Runtime where it is faster and can run, else libtorch; convirt info says which), libtorch or onnxruntime (CPU, fp32).";
 
-    /// <summary>--backend as the library's enum.</summary>
-    internal TowerBackend TowerBackend => ParseBackend(Backend);
+    /// <summary>--backend as the library's enum (the public one mapped once, by the facade's seam).</summary>
+    internal TowerBackend TowerBackend => EncoderSeam.Backend(InferenceBackend);
 
     /// <summary>--backend as the public API's enum.</summary>
-    internal InferenceBackend InferenceBackend => TowerBackend switch
-    {
-        TowerBackend.LibTorch => InferenceBackend.LibTorch,
-        TowerBackend.OnnxRuntime => InferenceBackend.OnnxRuntime,
-        _ => InferenceBackend.Auto,
-    };
+    internal InferenceBackend InferenceBackend => TryParseBackend(Backend) ?? throw new ArgumentException(BackendError(Backend));
 
     /// <summary>Parses a --backend value.</summary>
     /// <exception cref="ArgumentException">Not auto, libtorch or onnxruntime.</exception>
-    internal static TowerBackend ParseBackend(string value) => TryParseBackend(value) ?? throw new ArgumentException(BackendError(value));
+    internal static TowerBackend ParseBackend(string value) => EncoderSeam.Backend(TryParseBackend(value) ?? throw new ArgumentException(BackendError(value)));
 
-    static TowerBackend? TryParseBackend(string? value) => value?.Trim().ToLowerInvariant() switch
+    static InferenceBackend? TryParseBackend(string? value) => value?.Trim().ToLowerInvariant() switch
     {
-        "auto" => TowerBackend.Auto,
-        "libtorch" => TowerBackend.LibTorch,
-        "onnxruntime" => TowerBackend.OnnxRuntime,
+        "auto" => InferenceBackend.Auto,
+        "libtorch" => InferenceBackend.LibTorch,
+        "onnxruntime" => InferenceBackend.OnnxRuntime,
         _ => null,
     };
 

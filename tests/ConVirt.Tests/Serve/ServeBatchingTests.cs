@@ -21,11 +21,9 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
     [Fact]
     public async Task ConcurrentQueriesAreBatchedAndAnswerExactlyAsUnbatched()
     {
-        var features = EmbeddingCache.TryRead(f.Index.CachePath!, f.Index.Rows)!.Features;
-        // a long window so that the concurrent queries below certainly share batches; a second index without batching
-        using var batched = new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64,
-            f.Options with { BatchWindow = TimeSpan.FromMilliseconds(200), MaxBatch = 5 });
-        using var single = new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64, f.Options with { BatchWindow = null });
+        var (batched, single) = BatchedAndSingle(maxBatch: 5);
+        using var _b = batched;
+        using var _s = single;
         var filters = new[] { SearchFilter.None, new SearchFilter(new Dictionary<string, string> { ["split"] = "train" }),
             new SearchFilter(new Dictionary<string, string> { ["split"] = "test" }) };
         var requests = Phrases.Select((p, i) => (Text: p, K: 1 + i % 10, Filter: filters[i % 3])).ToArray();
@@ -55,10 +53,9 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
     [Fact]
     public async Task ConcurrentImageQueriesAreBatchedAndAnswerAsUnbatched()
     {
-        var features = EmbeddingCache.TryRead(f.Index.CachePath!, f.Index.Rows)!.Features;
-        using var batched = new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64,
-            f.Options with { BatchWindow = TimeSpan.FromMilliseconds(200), MaxBatch = 4 });
-        using var single = new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64, f.Options with { BatchWindow = null });
+        var (batched, single) = BatchedAndSingle(maxBatch: 4);
+        using var _b = batched;
+        using var _s = single;
         var filters = new[] { SearchFilter.None, new SearchFilter(new Dictionary<string, string> { ["split"] = "train" }) };
         var requests = Enumerable.Range(0, 10).Select(i => (Image: ConVirt.Data.Images.ImageDecoder.Load(f.ImageOf(i)), K: 1 + i % 7, Filter: filters[i % 2])).ToArray();
 
@@ -120,6 +117,16 @@ public sealed class ServeBatchingTests(ServeFixture f) : IClassFixture<ServeFixt
         Assert.Equal(49, await batcher.Submit(7));   // the worker lives on
         Assert.Throws<ArgumentOutOfRangeException>(() => new QueryBatcher<int, int>(b => b.ToList(), TimeSpan.FromMilliseconds(-1), 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => new QueryBatcher<int, int>(b => b.ToList(), TimeSpan.Zero, 0));
+    }
+
+    /// <summary>Two indexes over the fixture's archive: one batching with a long window (so that concurrent queries
+    /// certainly share batches, at most <paramref name="maxBatch"/> each), one answering every query alone.</summary>
+    (ArchiveIndex Batched, ArchiveIndex Single) BatchedAndSingle(int maxBatch)
+    {
+        var features = EmbeddingCache.TryRead(f.Index.CachePath!, f.Index.Rows)!.Features;
+        return (new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64,
+                f.Options with { BatchWindow = TimeSpan.FromMilliseconds(200), MaxBatch = maxBatch }),
+            new ArchiveIndex(f.Index.Encoder, new ImageFeatureSet(features, f.Index.Rows, []), "v", 64, f.Options with { BatchWindow = null }));
     }
 
     /// <summary>
