@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Produces every figure of docs/benchmarks.md in one run (about 10-15 minutes on 2 cores).
-# Benchmarks are not tests: CI never runs this. Usage: bash bench/run.sh [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve] [--quick] [--threads N]
+# Benchmarks are not tests: CI never runs this. Usage: bash bench/run.sh [all|train|layout|linear|data|flops|inference|retrieval|memory|codecs|archive|precision|distributed|serve|mkl] [--quick] [--threads N]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 # The PyTorch reference: Debian's python3-torch/torchvision in /usr/bin/python3 with a multithreaded OpenBLAS.
@@ -17,6 +17,7 @@ name=latest; for a in "${args[@]}"; do [ "$a" = "--quick" ] && name=quick; done
 [ "${args[*]}" = codecs ] && name=codecs
 [ "${args[*]}" = serve ] && name=serve
 [ "${args[*]}" = distributed ] && name=distributed   # needs mpirun (openmpi-bin)
+[ "${args[*]}" = mkl ] && name=mkl-dispatch   # MKL as shipped / unlocked (docs/benchmarks.md 14.1)
 mkdir -p bench/results
 echo "load average before building: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build src/ConVirt.Cli -c Release -nologo -v quiet 2>&1 | grep -E " error |warning" || true

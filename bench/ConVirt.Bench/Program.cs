@@ -6,6 +6,8 @@
 //        precision (not in all): [--configs cpu-small,paper] [--no-peers] [--bf16-peer-reps N|0] [--compile-peer-reps N|0] [--batch N] [--size PX]
 //        [--threads N] [--quick] [--cli PATH/convirt.dll] [--out FILE.json] [--rounds N (alternations, default 2)] [--reps N (timed steps per run)]
 //        [--fp32-only (no ours bf16, no embedding)] [--no-pytorch113] [--peer-isa AVX (PyTorch 2.6 once more per round with ONEDNN_MAX_CPU_ISA)]
+//        [--ours-mkl-vendor (ours once more per round in a child with CONVIRT_MKL=vendor: MKL as shipped)]
+//        mkl (not in all): [--rounds N] MKL's float32 products as shipped and unlocked (MklDispatch), children alternated
 // bench/run.sh builds the tool and this project, checks the PyTorch reference and runs `all`.
 using ConVirt.Interop;
 using System.Diagnostics;
@@ -31,6 +33,20 @@ ConVirt.Runtime.NativeRuntime.EnsureLoaded();
 int defaultThreads = torch.get_num_threads();
 torch.set_num_threads(threads);
 try { torch.set_num_interop_threads(1); } catch (Exception) { /* already set */ }
+
+// children of the mkl section and of precision's --ours-mkl-vendor (MklBench): one JSON line on stdout, no results file
+if (sections.Contains("mkl-child"))
+{
+    Console.WriteLine(JsonSerializer.Serialize(new { state = ConVirt.Runtime.MklDispatch.State.Reason, gflops = MklBench.TimeShapes(Option("--reps") is { } mr ? int.Parse(mr) : 5) }));
+    return 0;
+}
+if (sections.Contains("train-child"))
+{
+    var childSize = int.Parse(Option("--size") ?? "224");
+    var childRun = TrainStepBench.RunOurs(StepConfig.Named(Option("--configs") ?? "cpu-small"), int.Parse(Option("--batch") ?? "32"), childSize, 24, 1, int.Parse(Option("--reps") ?? "2"));
+    Console.WriteLine(JsonSerializer.Serialize(new { state = ConVirt.Runtime.MklDispatch.State.Reason, steps = childRun.Steps, phases = childRun.Phases, loss = TrainStepBench.LastLoss }));
+    return 0;
+}
 
 var results = new Dictionary<string, object>
 {
@@ -97,11 +113,12 @@ if (sections.Contains("precision"))
     var precision = new Dictionary<string, object>();
     var bf16 = PrecisionPolicy.Create(PrecisionMode.Bf16, "cpu");
     var cpuSupport = Bf16Hardware.Detect(CPU);
-    Log($"[precision] bf16 here: {bf16.Name} ({cpuSupport.Reason}) (load {Machine.LoadAverage()})");
+    Log($"[precision] bf16 here: {bf16.Name} ({cpuSupport.Reason}); MKL: {(ConVirt.Runtime.MklDispatch.State.Unlocked ? "AVX-512 unlocked" : "as shipped")} ({ConVirt.Runtime.MklDispatch.State.Reason}) (load {Machine.LoadAverage()})");
+    precision["mkl_dispatch"] = ConVirt.Runtime.MklDispatch.State;
     precision["bf16_policy"] = bf16.Name;
     precision["cpu_bf16"] = cpuSupport.Reason;
     int nativeReps = quick ? 1 : 2;
-    var mm = PrecisionBench.Matmul(1024, 1, quick ? 2 : 5, nativeReps);
+    var mm = PrecisionBench.Matmul(1024, 3, quick ? 2 : 5, nativeReps);
     var cv = PrecisionBench.Convolution(1, quick ? 2 : 5, nativeReps);
     Log($"  1024x1024 matmul: fp32 {mm.Fp32.Show("F1", " GFLOP/s")}; bf16 libtorch kernel {mm.Bf16Native.Show("F2", " GFLOP/s")}; bf16 upcast (incl. casts) {mm.Bf16Upcast.Show("F1", " GFLOP/s")}");
     Log($"  3x3 conv 64->64, [8, 64, 56, 56] channels-last: fp32 {cv.Fp32.Show("F1", " GFLOP/s")}; bf16 libtorch kernel {cv.Bf16Native.Show("F2", " GFLOP/s")}; bf16 upcast {cv.Bf16Upcast.Show("F1", " GFLOP/s")}");
@@ -124,6 +141,20 @@ if (sections.Contains("precision"))
             runs["ours_fp32"].AddRange(oursRun.Steps);
             phases["ours_fp32"].AddRange(oursRun.Phases);
             info[$"ours_fp32_loss_round{round + 1}"] = TrainStepBench.LastLoss;
+            if (args.Contains("--ours-mkl-vendor"))
+            {
+                // ours once more in a child process with MKL as shipped (CONVIRT_MKL=vendor): the step before MklDispatch
+                const string key = "ours_fp32_mkl_vendor";
+                if (!runs.ContainsKey(key)) { runs[key] = []; phases[key] = []; }
+                using var child = MklBench.Child("vendor", ["train-child", "--configs", name, "--size", size.ToString(), "--batch", batch.ToString(), "--reps", reps.ToString(), "--threads", threads.ToString()], out var whyChild);
+                if (child is null) info[key] = whyChild ?? "?";
+                else
+                {
+                    runs[key].AddRange(child.RootElement.GetProperty("steps").EnumerateArray().Select(e => e.GetDouble()));
+                    phases[key].AddRange(child.RootElement.GetProperty("phases").EnumerateArray().Select(ph => ph.EnumerateArray().Select(e => e.GetDouble()).ToArray()));
+                    info[$"{key}_loss_round{round + 1}"] = child.RootElement.GetProperty("loss").GetDouble();
+                }
+            }
             if (!fp32Only) runs["ours_bf16"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps, bf16, out casts).Steps);
             if (!peers) continue;
             if (no113) { }
@@ -190,6 +221,8 @@ if (sections.Contains("precision"))
             ["pytorch26_bf16_over_pytorch26_fp32"] = Ratio("pytorch26_bf16_cl", "pytorch26_fp32_cl"),
         };
         ratios["ours_fp32_over_pytorch26_compile_fp32"] = Ratio("ours_fp32", "pytorch26_compile_fp32_cl");
+        ratios["ours_fp32_over_ours_fp32_mkl_vendor"] = Ratio("ours_fp32", "ours_fp32_mkl_vendor");
+        ratios["ours_fp32_mkl_vendor_over_pytorch26_fp32"] = Ratio("ours_fp32_mkl_vendor", "pytorch26_fp32_cl");
         if (Option("--peer-isa") is { } isaR) ratios[$"ours_fp32_over_pytorch26_fp32_isa_{isaR}"] = Ratio("ours_fp32", $"pytorch26_fp32_cl_isa_{isaR}");
         entry["ratios_pairs_per_s"] = ratios;
         // achieved FLOP/s against the section's own kernel peaks: float32 (matmul or convolution) and bfloat16 (the faster of
@@ -233,6 +266,13 @@ if (sections.Contains("precision"))
         precision[name] = entry;
     }
     results["precision"] = precision;
+}
+
+if (sections.Contains("mkl"))
+{
+    // section 14.1 of docs/benchmarks.md: MKL's float32 products as shipped (CONVIRT_MKL=vendor) and unlocked (auto), alternated in children
+    Log($"[mkl] float32 products, x [rows, in] · Wᵀ, {threads} threads, median of 5 per child, children alternated vendor / auto (load {Machine.LoadAverage()})");
+    results["mkl"] = MklBench.Compare(Option("--rounds") is { } mrd ? int.Parse(mrd) : 3, 5, threads, Log);
 }
 
 if (sections.Contains("layout"))

@@ -91,6 +91,7 @@ internal static class NativeRuntime
         try
         {
             using var t = torch.ones(1);
+            MklDispatch.ApplyOnLoad();    // libtorch is loaded, and nothing has asked MKL for a product yet
             return new NativeStatus(t.sum().ToSingle() == 1f, null);
         }
         catch (Exception e)

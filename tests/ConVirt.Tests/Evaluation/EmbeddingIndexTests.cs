@@ -25,14 +25,14 @@ public sealed class EmbeddingIndexTests
             for (int r = 0; r < 10; r++)
             {
                 Assert.Equal(exact.Indices[i, r], fast.Indices[i, r]);
-                Assert.Equal(exact.Similarities[i, r], fast.Similarities[i, r], 5);
+                Assert.Equal(exact.Similarities[i, r], fast.Similarities[i, r], 1e-5);   // a tolerance, not 5-decimal rounding (which fails 1.8e-7 apart across a rounding boundary)
             }
         Assert.Equal([7L, 12_345L, 19_000L], new[] { fast.Indices[0, 0], fast.Indices[0, 1], fast.Indices[0, 2] });
 
         // one [d] query gives one row; the cosine of a stored row with itself is 1
         var single = index.Search(store[42], 1);
         Assert.Equal(42L, single.Indices[0, 0]);
-        Assert.Equal(1.0, single.Similarities[0, 0], 5);
+        Assert.Equal(1.0, single.Similarities[0, 0], 1e-5);
     }
 
     [Theory]

@@ -23,8 +23,10 @@ internal enum LinearKernelPolicy
 /// an image with one row per pixel, and a channels-last view of <c>x</c> ([1, in, rows, 1] with strides
 /// [rows·in, 1, in, in]) is that image without a copy; its output, channels-last too, is <c>x Wᵀ + b</c> laid out
 /// row by row. libtorch sends float32 <c>linear</c> to MKL's sgemm, which on this project's AMD Zen 5 machines
-/// runs its AVX2 code (about 200 GFLOP/s on 2 cores) while oneDNN's convolution uses AVX-512 (about 400):
-/// forward + backward of BERT-sized layers is 1.5-1.9x faster (docs/benchmarks.md, section 1c). Parameters,
+/// ran its generic AVX2 code (about 200 GFLOP/s on 2 cores) while oneDNN's convolution uses AVX-512 (about 400):
+/// forward + backward of BERT-sized layers was 1.5-1.9x faster (docs/benchmarks.md, section 1c). Since
+/// <see cref="Runtime.MklDispatch"/> unlocks MKL's AVX-512 kernels on such CPUs (1024³: 358-417 GFLOP/s, section 14.1)
+/// the two kernels should be close there; that comparison on a CPU that reports its caches is not measured yet. Parameters,
 /// their names and shapes are those of <c>nn.Linear</c>; only the kernel changes (results agree to float32
 /// rounding). Small inputs (projection heads, poolers: one row per example) stay on the BLAS, where oneDNN's
 /// setup costs more than it saves.
