@@ -17,7 +17,7 @@ name=latest; for a in "${args[@]}"; do [ "$a" = "--quick" ] && name=quick; done
 [ "${args[*]}" = codecs ] && name=codecs
 [ "${args[*]}" = serve ] && name=serve
 [ "${args[*]}" = distributed ] && name=distributed   # needs mpirun (openmpi-bin)
-[ "${args[*]}" = mkl ] && name=mkl-dispatch   # MKL as shipped / unlocked (docs/benchmarks.md 14.1)
+[ "${args[0]}" = mkl ] && name=mkl-dispatch   # MKL as shipped / unlocked (docs/benchmarks.md 14.1)
 mkdir -p bench/results
 echo "load average before building: $(cut -d' ' -f1-3 /proc/loadavg)"
 dotnet build src/ConVirt.Cli -c Release -nologo -v quiet 2>&1 | grep -E " error |warning" || true

@@ -270,8 +270,8 @@ if (sections.Contains("precision"))
 
 if (sections.Contains("mkl"))
 {
-    // section 14.1 of docs/benchmarks.md: MKL's float32 products as shipped (CONVIRT_MKL=vendor) and unlocked (auto), alternated in children
-    Log($"[mkl] float32 products, x [rows, in] · Wᵀ, {threads} threads, median of 5 per child, children alternated vendor / auto (load {Machine.LoadAverage()})");
+    // section 14.1 of docs/benchmarks.md: MKL's float32 products as shipped (CONVIRT_MKL=vendor) and unlocked (intel), alternated in children
+    Log($"[mkl] float32 products, x [rows, in] · Wᵀ, {threads} threads, median of 5 per child after 3 warm-up calls, children alternated CONVIRT_MKL=vendor / intel (load {Machine.LoadAverage()})");
     results["mkl"] = MklBench.Compare(Option("--rounds") is { } mrd ? int.Parse(mrd) : 3, 5, threads, Log);
 }
 

@@ -21,10 +21,14 @@ internal static class ConVirtApp
             (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {error}");
             return 1;
         }
-        // a misspelt CONVIRT_LINEAR is refused before any work, not at the first text forward
+        // a misspelt CONVIRT_LINEAR or CONVIRT_MKL is refused before any work (the native runtime left MKL alone for the latter)
         if (args.Length > 0 && args[0] != "info")
         {
-            try { _ = ConVirt.Models.Kernels.DenseKernel.Policy; }
+            try
+            {
+                _ = ConVirt.Models.Kernels.DenseKernel.Policy;
+                _ = MklDispatch.FromEnvironment(Environment.GetEnvironmentVariable(MklDispatch.EnvironmentVariable));
+            }
             catch (InvalidOperationException e)
             {
                 (console ?? AnsiConsole.Console).MarkupLineInterpolated($"[red]error:[/] {e.Message}");

@@ -24,7 +24,7 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command
             table.AddRow("threads", $"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, cores {Environment.ProcessorCount}");
             table.AddRow("native runtime", $"OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (CONVIRT_MALLOC=default keeps glibc's)");
             var mkl = ConVirt.Runtime.MklDispatch.State;
-            table.AddRow("matrix products", Markup.Escape($"MKL {(mkl.Unlocked ? "AVX-512 kernels unlocked" : "as shipped")}: {mkl.Reason} ({ConVirt.Runtime.MklDispatch.EnvironmentVariable}=auto|vendor; vendor keeps MKL's own choice)"));
+            table.AddRow("matrix products", Markup.Escape($"MKL {(mkl.Unlocked ? "Intel kernels unlocked" : "as shipped")}: {mkl.Reason} ({ConVirt.Runtime.MklDispatch.EnvironmentVariable}=auto|vendor|intel)"));
             string linear;
             try { linear = ConVirt.Models.Kernels.DenseKernel.Policy.ToString().ToLowerInvariant(); }
             catch (InvalidOperationException e) { linear = "[red]invalid[/]: " + Markup.Escape(e.Message); }

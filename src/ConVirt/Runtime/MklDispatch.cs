@@ -10,6 +10,10 @@ internal enum MklDispatchPolicy
     Auto,
     /// <summary>Leave MKL's own choice (its generic code path on every non-Intel CPU).</summary>
     Vendor,
+    /// <summary>Answer "Intel" on every non-Intel x86 CPU, AVX-512 or not: MKL then runs its Intel kernels for the
+    /// instructions the CPU has (on AVX2-only CPUs its AVX2 ones; measured only with AVX2 imposed on the Zen 5 guest,
+    /// 1.21x its generic path, docs/benchmarks.md section 14.1). Opt-in: no AVX2-only CPU was available to measure.</summary>
+    Intel,
 }
 
 /// <summary>What happened to MKL's dispatch in this process, for <c>convirt info</c> and the benchmarks.</summary>
@@ -32,23 +36,32 @@ internal sealed record MklDispatchState(bool Unlocked, string Reason);
 /// </summary>
 internal static class MklDispatch
 {
-    /// <summary>Environment variable read once when the native runtime loads: <c>auto</c> (default) or <c>vendor</c>.</summary>
+    /// <summary>Environment variable read once when the native runtime loads: <c>auto</c> (default), <c>vendor</c> or <c>intel</c>.</summary>
     public const string EnvironmentVariable = "CONVIRT_MKL";
 
     /// <summary>The outcome for this process (set when <see cref="NativeRuntime"/> loads libtorch; before that, not unlocked).</summary>
     public static MklDispatchState State { get; private set; } = new(false, "libtorch not loaded yet");
 
     /// <summary>Parses the environment variable's value (null or empty: <see cref="MklDispatchPolicy.Auto"/>).</summary>
-    /// <exception cref="InvalidOperationException">Anything else than auto or vendor.</exception>
+    /// <exception cref="InvalidOperationException">Anything else than auto, vendor or intel.</exception>
     public static MklDispatchPolicy FromEnvironment(string? value) => value?.Trim().ToLowerInvariant() switch
     {
         null or "" or "auto" => MklDispatchPolicy.Auto,
         "vendor" => MklDispatchPolicy.Vendor,
-        _ => throw new InvalidOperationException($"{EnvironmentVariable}='{value}' is not one of auto, vendor."),
+        "intel" => MklDispatchPolicy.Intel,
+        _ => throw new InvalidOperationException($"{EnvironmentVariable}='{value}' is not one of auto, vendor, intel."),
     };
 
-    /// <summary>True for a CPU whose vendor MKL does not serve with its own kernels but which has AVX-512 F, CD, BW, DQ and VL.</summary>
-    public static bool Qualifies(string vendor, bool avx512) => vendor != "GenuineIntel" && avx512;
+    /// <summary>Whether <paramref name="policy"/> answers MKL's vendor check on this CPU: never on an Intel CPU (MKL's
+    /// answer is already yes) nor under <see cref="MklDispatchPolicy.Vendor"/>; under <see cref="MklDispatchPolicy.Auto"/>
+    /// when the CPU has AVX-512 F, CD, BW, DQ and VL; under <see cref="MklDispatchPolicy.Intel"/> always.</summary>
+    public static bool Qualifies(string vendor, bool avx512, MklDispatchPolicy policy) =>
+        vendor != "GenuineIntel" && policy switch
+        {
+            MklDispatchPolicy.Auto => avx512,
+            MklDispatchPolicy.Intel => true,
+            _ => false,
+        };
 
     /// <summary>
     /// Where the answer of <c>mkl_serv_intel_cpu_true</c> is cached, read from the function's first instructions
@@ -78,16 +91,16 @@ internal static class MklDispatch
         if (!X86Base.IsSupported) return new(false, "not an x86 CPU");
         string vendor = Vendor();
         bool avx512 = Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
-        if (!Qualifies(vendor, avx512))
-            return new(false, vendor == "GenuineIntel" ? "an Intel CPU: MKL picks its kernels itself" : $"{vendor} without AVX-512: MKL's own choice");
+        if (!Qualifies(vendor, avx512, policy))
+            return new(false, vendor == "GenuineIntel" ? "an Intel CPU: MKL picks its kernels itself" : $"{vendor} without AVX-512: MKL's own choice ({EnvironmentVariable}=intel to try its Intel kernels)");
         if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var library) && !NativeLibrary.TryLoad("libtorch_cpu.dylib", out library))
             return new(false, "libtorch_cpu not found by name");
         if (!NativeLibrary.TryGetExport(library, "mkl_serv_intel_cpu_true", out var function))
             return new(false, "this libtorch has no MKL vendor check to answer");
-        return Unlock(function);
+        return Unlock(function, avx512 ? "a non-Intel CPU with AVX-512, answered as an Intel one" : $"{EnvironmentVariable}=intel: a non-Intel CPU answered as an Intel one");
     }
 
-    static unsafe MklDispatchState Unlock(IntPtr function)
+    static unsafe MklDispatchState Unlock(IntPtr function, string unlocked)
     {
         var code = new ReadOnlySpan<byte>((void*)function, 11);
         if (CachedAnswerAddress(code, function) is not { } address)
@@ -96,7 +109,7 @@ internal static class MklDispatch
         if (cached >= 0)
             return new(cached == 1, cached == 1 ? "MKL already answered yes" : "MKL had already chosen its kernels before the runtime loaded: left as it is");
         cached = 1;
-        return new(true, "a non-Intel CPU with AVX-512, answered as an Intel one");
+        return new(true, unlocked);
     }
 
     static string Vendor()

@@ -25,6 +25,9 @@ public sealed class CliTests
         Assert.Contains("weights: imagenet", output);
         Assert.Contains("weights: minilm", output);
         Assert.Contains("linear layers", output);
+        // what MklDispatch did in this process, in the words of its state
+        Assert.Contains("matrix products", output);
+        Assert.Contains(ConVirt.Runtime.MklDispatch.State.Reason.Split(' ')[0], output);
     }
 
     [Fact]
@@ -44,6 +47,24 @@ public sealed class CliTests
         {
             Environment.SetEnvironmentVariable(ConVirt.Models.Kernels.DenseKernel.EnvironmentVariable, saved);
             ConVirt.Models.Kernels.DenseKernel.ResetToEnvironment();
+        }
+    }
+
+    [Fact]
+    public void AMisspeltMklSettingIsRefusedBeforeAnyWork()
+    {
+        var saved = Environment.GetEnvironmentVariable(ConVirt.Runtime.MklDispatch.EnvironmentVariable);
+        try
+        {
+            Environment.SetEnvironmentVariable(ConVirt.Runtime.MklDispatch.EnvironmentVariable, "amd");
+            var (code, output) = Run("pretrain", "--train", "does-not-exist.jsonl");
+            Assert.Equal(2, code);
+            Assert.Contains("CONVIRT_MKL='amd' is not one of auto, vendor, intel", output);
+            Assert.DoesNotContain("does-not-exist", output);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(ConVirt.Runtime.MklDispatch.EnvironmentVariable, saved);
         }
     }
 

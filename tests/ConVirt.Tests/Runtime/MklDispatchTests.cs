@@ -43,25 +43,28 @@ public sealed class MklDispatchTests
     [InlineData(" Auto ", "Auto")]
     [InlineData("vendor", "Vendor")]
     [InlineData("VENDOR", "Vendor")]
+    [InlineData("intel", "Intel")]
     public void ThePolicyIsReadFromTheEnvironment(string? value, string expected) =>
         Assert.Equal(Enum.Parse<MklDispatchPolicy>(expected), MklDispatch.FromEnvironment(value));
 
     [Fact]
     public void AnotherPolicyValueIsRefusedByName()
     {
-        var e = Assert.Throws<InvalidOperationException>(() => MklDispatch.FromEnvironment("intel"));
-        Assert.Contains("CONVIRT_MKL='intel'", e.Message);
-        Assert.Contains("auto, vendor", e.Message);
+        var e = Assert.Throws<InvalidOperationException>(() => MklDispatch.FromEnvironment("amd"));
+        Assert.Contains("CONVIRT_MKL='amd'", e.Message);
+        Assert.Contains("auto, vendor, intel", e.Message);
     }
 
     [Theory]
-    [InlineData("GenuineIntel", true, false)]
-    [InlineData("GenuineIntel", false, false)]
-    [InlineData("AuthenticAMD", false, false)]
-    [InlineData("AuthenticAMD", true, true)]
-    [InlineData("HygonGenuine", true, true)]
-    public void OnlyNonIntelCpusWithAvx512Qualify(string vendor, bool avx512, bool expected) =>
-        Assert.Equal(expected, MklDispatch.Qualifies(vendor, avx512));
+    [InlineData("GenuineIntel", true, "Auto", false)]
+    [InlineData("GenuineIntel", false, "Intel", false)]
+    [InlineData("AuthenticAMD", false, "Auto", false)]
+    [InlineData("AuthenticAMD", true, "Auto", true)]
+    [InlineData("HygonGenuine", true, "Auto", true)]
+    [InlineData("AuthenticAMD", true, "Vendor", false)]
+    [InlineData("AuthenticAMD", false, "Intel", true)]
+    public void AutoAnswersForNonIntelCpusWithAvx512AndIntelForAnyNonIntelCpu(string vendor, bool avx512, string policy, bool expected) =>
+        Assert.Equal(expected, MklDispatch.Qualifies(vendor, avx512, Enum.Parse<MklDispatchPolicy>(policy)));
 
     [Fact]
     public void OnThisMachineMklFollowsTheRule()
@@ -71,7 +74,10 @@ public sealed class MklDispatchTests
         var (_, b, c, d) = X86Base.CpuId(0, 0);
         var vendor = string.Concat(new[] { b, d, c }.Select(r => System.Text.Encoding.ASCII.GetString(BitConverter.GetBytes(r))));
         bool avx512 = Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
-        bool shouldUnlock = MklDispatch.Qualifies(vendor, avx512) && Environment.GetEnvironmentVariable(MklDispatch.EnvironmentVariable) is null;
+        MklDispatchPolicy policy;
+        try { policy = MklDispatch.FromEnvironment(Environment.GetEnvironmentVariable(MklDispatch.EnvironmentVariable)); }
+        catch (InvalidOperationException) { policy = MklDispatchPolicy.Vendor; }   // a bad value leaves MKL alone
+        bool shouldUnlock = MklDispatch.Qualifies(vendor, avx512, policy);
         Assert.True(shouldUnlock == MklDispatch.State.Unlocked, $"{vendor}, AVX-512 {avx512}: {MklDispatch.State.Reason}");
 
         // MKL's own record of the kernels it chose (0: its generic path), read after a product made it choose
