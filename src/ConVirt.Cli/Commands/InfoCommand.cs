@@ -22,7 +22,7 @@ internal sealed class InfoCommand(IAnsiConsole console) : Command
             table.AddRow("libtorch", NativeRuntime.LibTorchVersion);
             table.AddRow("device", torch.cuda.is_available() ? $"cuda ({torch.cuda.device_count()} devices), cpu" : "cpu (CUDA not available)");
             table.AddRow("threads", $"intra-op {torch.get_num_threads()}, inter-op {torch.get_num_interop_threads()}, cores {Environment.ProcessorCount}");
-            table.AddRow("native runtime", $"OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (CONVIRT_MALLOC=default keeps glibc's)");
+            table.AddRow("native runtime", $"OMP_WAIT_POLICY {ConVirt.Runtime.NativeRuntime.OpenMpWaitPolicy}, allocator {ConVirt.Runtime.NativeRuntime.AllocatorPolicy} (CONVIRT_MALLOC=default keeps glibc's), NNPACK {(ConVirt.Runtime.NnpackSwitch.TurnedOff ? "off (it cannot initialise on this CPU)" : "libtorch's default")}");
             var mkl = ConVirt.Runtime.MklDispatch.State;
             table.AddRow("matrix products", Markup.Escape($"MKL {(mkl.Unlocked ? "Intel kernels unlocked" : "as shipped")}: {mkl.Reason} ({ConVirt.Runtime.MklDispatch.EnvironmentVariable}=auto|vendor|intel)"));
             string linear;

@@ -92,6 +92,7 @@ internal static class NativeRuntime
         {
             using var t = torch.ones(1);
             MklDispatch.ApplyOnLoad();    // libtorch is loaded, and nothing has asked MKL for a product yet
+            NnpackSwitch.ApplyOnLoad();   // no per-convolution warning where NNPACK cannot initialise
             return new NativeStatus(t.sum().ToSingle() == 1f, null);
         }
         catch (Exception e)
