@@ -73,6 +73,18 @@ internal static class MklBench
         return JsonDocument.Parse(stdout.Trim().Split('\n')[^1]);
     }
 
+    /// <summary>This project's training step (1 warm-up + <paramref name="reps"/> steps) in a child with MKL as shipped
+    /// (CONVIRT_MKL=vendor): the section's <c>train-child</c>; null with a reason when the child failed.</summary>
+    public static (List<double> Steps, List<double[]> Phases, double Loss)? OursWithMklAsShipped(string config, int size, int batch, int reps, int threads, out string? why)
+    {
+        using var child = Child("vendor", ["train-child", "--configs", config, "--size", size.ToString(), "--batch", batch.ToString(), "--reps", reps.ToString(), "--threads", threads.ToString()], out why);
+        if (child is null) return null;
+        var root = child.RootElement;
+        return (root.GetProperty("steps").EnumerateArray().Select(e => e.GetDouble()).ToList(),
+                root.GetProperty("phases").EnumerateArray().Select(ph => ph.EnumerateArray().Select(e => e.GetDouble()).ToArray()).ToList(),
+                root.GetProperty("loss").GetDouble());
+    }
+
     /// <summary>The <c>mkl</c> section: both dispatches alternated <paramref name="rounds"/> times, each shape's median over rounds.</summary>
     public static Dictionary<string, object> Compare(int rounds, int reps, int threads, Action<string> log)
     {

@@ -146,13 +146,12 @@ if (sections.Contains("precision"))
                 // ours once more in a child process with MKL as shipped (CONVIRT_MKL=vendor): the step before MklDispatch
                 const string key = "ours_fp32_mkl_vendor";
                 if (!runs.ContainsKey(key)) { runs[key] = []; phases[key] = []; }
-                using var child = MklBench.Child("vendor", ["train-child", "--configs", name, "--size", size.ToString(), "--batch", batch.ToString(), "--reps", reps.ToString(), "--threads", threads.ToString()], out var whyChild);
-                if (child is null) info[key] = whyChild ?? "?";
+                if (MklBench.OursWithMklAsShipped(name, size, batch, reps, threads, out var whyChild) is not { } asShipped) info[key] = whyChild ?? "?";
                 else
                 {
-                    runs[key].AddRange(child.RootElement.GetProperty("steps").EnumerateArray().Select(e => e.GetDouble()));
-                    phases[key].AddRange(child.RootElement.GetProperty("phases").EnumerateArray().Select(ph => ph.EnumerateArray().Select(e => e.GetDouble()).ToArray()));
-                    info[$"{key}_loss_round{round + 1}"] = child.RootElement.GetProperty("loss").GetDouble();
+                    runs[key].AddRange(asShipped.Steps);
+                    phases[key].AddRange(asShipped.Phases);
+                    info[$"{key}_loss_round{round + 1}"] = asShipped.Loss;
                 }
             }
             if (!fp32Only) runs["ours_bf16"].AddRange(TrainStepBench.RunOurs(sc, batch, size, tokens, warmup, reps, bf16, out casts).Steps);

@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics.X86;
 
 namespace ConVirt.Runtime;
@@ -93,9 +92,7 @@ internal static class MklDispatch
         bool avx512 = Avx512F.IsSupported && Avx512CD.IsSupported && Avx512BW.IsSupported && Avx512DQ.IsSupported && Avx512F.VL.IsSupported;
         if (!Qualifies(vendor, avx512, policy))
             return new(false, vendor == "GenuineIntel" ? "an Intel CPU: MKL picks its kernels itself" : $"{vendor} without AVX-512: MKL's own choice ({EnvironmentVariable}=intel to try its Intel kernels)");
-        if (!NativeLibrary.TryLoad("libtorch_cpu.so", out var library) && !NativeLibrary.TryLoad("libtorch_cpu.dylib", out library))
-            return new(false, "libtorch_cpu not found by name");
-        if (!NativeLibrary.TryGetExport(library, "mkl_serv_intel_cpu_true", out var function))
+        if (!NativeRuntime.TryGetLibTorchExport("mkl_serv_intel_cpu_true", out var function))
             return new(false, "this libtorch has no MKL vendor check to answer");
         return Unlock(function, avx512 ? "a non-Intel CPU with AVX-512, answered as an Intel one" : $"{EnvironmentVariable}=intel: a non-Intel CPU answered as an Intel one");
     }

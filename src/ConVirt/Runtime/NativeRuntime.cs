@@ -101,6 +101,15 @@ internal static class NativeRuntime
         }
     }
 
+    /// <summary>The address of <paramref name="symbol"/> exported by the libtorch_cpu this process loaded (by its
+    /// soname: the copy TorchSharp loaded), or false when there is none.</summary>
+    internal static bool TryGetLibTorchExport(string symbol, out IntPtr address)
+    {
+        address = IntPtr.Zero;
+        return System.Runtime.InteropServices.NativeLibrary.TryLoad("libtorch_cpu.so", out var library)
+            && System.Runtime.InteropServices.NativeLibrary.TryGetExport(library, symbol, out address);
+    }
+
     /// <summary>The dynamic loader's error for libLibTorchSharp next to the program, or null when it loads or is absent.</summary>
     static string? ShimLoadError()
     {

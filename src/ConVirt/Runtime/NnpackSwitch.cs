@@ -1,5 +1,3 @@
-using System.Runtime.InteropServices;
-
 namespace ConVirt.Runtime;
 
 /// <summary>
@@ -16,36 +14,28 @@ internal static class NnpackSwitch
     /// <summary>True once this process turned NNPACK off because it cannot initialise here.</summary>
     public static bool TurnedOff { get; private set; }
 
-    const string Library = "libtorch_cpu.so";
-
     /// <summary>Run once after libtorch loaded.</summary>
     internal static unsafe void ApplyOnLoad()
     {
         if (Initialise() is not { } status || status == 0) return;   // 0: nnp_status_success
-        if (!NativeLibrary.TryLoad(Library, out var library)
-            || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
-            || !NativeLibrary.TryGetExport(library, "_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
+        if (GlobalContext() is not { } context
+            || !NativeRuntime.TryGetLibTorchExport("_ZN2at7Context20setUserEnabledNNPACKEb", out var setEnabled))
             return;
-        var context = ((delegate* unmanaged<IntPtr>)globalContext)();
         ((delegate* unmanaged<IntPtr, byte, void>)setEnabled)(context, 0);
         TurnedOff = Enabled() == false;
     }
 
     /// <summary>NNPACK's own initialisation status (0 success; it initialises once per process), or null when libtorch has no NNPACK.</summary>
-    internal static unsafe int? Initialise()
-    {
-        if (!NativeLibrary.TryLoad(Library, out var library) || !NativeLibrary.TryGetExport(library, "nnp_initialize", out var init)) return null;
-        return ((delegate* unmanaged<int>)init)();
-    }
+    internal static unsafe int? Initialise() =>
+        NativeRuntime.TryGetLibTorchExport("nnp_initialize", out var init) ? ((delegate* unmanaged<int>)init)() : null;
 
     /// <summary>libtorch's NNPACK switch (<c>at::Context::userEnabledNNPACK</c>), or null when it cannot be read.</summary>
-    internal static unsafe bool? Enabled()
-    {
-        if (!NativeLibrary.TryLoad(Library, out var library)
-            || !NativeLibrary.TryGetExport(library, "_ZN2at13globalContextEv", out var globalContext)
-            || !NativeLibrary.TryGetExport(library, "_ZNK2at7Context17userEnabledNNPACKEv", out var enabled))
-            return null;
-        var context = ((delegate* unmanaged<IntPtr>)globalContext)();
-        return ((delegate* unmanaged<IntPtr, byte>)enabled)(context) != 0;
-    }
+    internal static unsafe bool? Enabled() =>
+        GlobalContext() is { } context && NativeRuntime.TryGetLibTorchExport("_ZNK2at7Context17userEnabledNNPACKEv", out var enabled)
+            ? ((delegate* unmanaged<IntPtr, byte>)enabled)(context) != 0
+            : null;
+
+    /// <summary><c>&amp;at::globalContext()</c>, or null when libtorch does not export it.</summary>
+    static unsafe IntPtr? GlobalContext() =>
+        NativeRuntime.TryGetLibTorchExport("_ZN2at13globalContextEv", out var globalContext) ? ((delegate* unmanaged<IntPtr>)globalContext)() : null;
 }

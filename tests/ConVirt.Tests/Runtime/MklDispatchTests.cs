@@ -81,8 +81,7 @@ public sealed class MklDispatchTests
         Assert.True(shouldUnlock == MklDispatch.State.Unlocked, $"{vendor}, AVX-512 {avx512}: {MklDispatch.State.Reason}");
 
         // MKL's own record of the kernels it chose (0: its generic path), read after a product made it choose
-        Assert.True(NativeLibrary.TryLoad("libtorch_cpu.so", out var library));
-        Assert.True(NativeLibrary.TryGetExport(library, "mkl_serv_get_cpu_type", out var getCpuType));
+        Assert.True(NativeRuntime.TryGetLibTorchExport("mkl_serv_get_cpu_type", out var getCpuType));
         using (var a = torch.ones(64, 64)) using (a.mm(a)) { }
         int cpuType = GetCpuType(getCpuType);
         if (MklDispatch.State.Unlocked) Assert.NotEqual(0, cpuType);
