@@ -11,7 +11,8 @@ internal enum MklDispatchPolicy
     Vendor,
     /// <summary>Answer "Intel" on every non-Intel x86 CPU, AVX-512 or not: MKL then runs its Intel kernels for the
     /// instructions the CPU has (on AVX2-only CPUs its AVX2 ones; measured only with AVX2 imposed on the Zen 5 guest,
-    /// 1.21x its generic path, docs/benchmarks.md section 14.1). Opt-in: no AVX2-only CPU was available to measure.</summary>
+    /// 1.15-1.44x its generic path at the models' shapes, docs/benchmarks.md section 14.1). Opt-in: no AVX2-only CPU was
+    /// available to measure.</summary>
     Intel,
 }
 
@@ -24,7 +25,7 @@ internal sealed record MklDispatchState(bool Unlocked, string Reason);
 /// MKL (statically linked into libtorch_cpu, where libtorch sends every float32 matrix product: linear layers and,
 /// on CPUs that hide their caches, ResNet's 1x1 convolutions) picks its kernels after asking whether the CPU is an
 /// Intel one. On any other vendor it takes a generic path that never uses AVX-512: on this project's AMD Zen 5
-/// machine a 1024³ sgemm on 2 cores ran at 150-156 GFLOP/s, and at 358 GFLOP/s (the same bits of output) once MKL
+/// machine a 1024³ sgemm on 2 cores ran at 150-180 GFLOP/s, and at 358-417 GFLOP/s (the same checksum) once MKL
 /// took the branch it takes for an Intel CPU with the same AVX-512 instructions (docs/benchmarks.md, section 14.1).
 /// MKL has no setting for this (MKL_ENABLE_INSTRUCTIONS, MKL_CBWR and the old MKL_DEBUG_CPU_TYPE change nothing
 /// there), so this class answers MKL's question itself: <c>mkl_serv_intel_cpu_true</c>, an exported function,
